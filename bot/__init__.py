@@ -1,0 +1,1 @@
+"""A Slack bot that runs reverse mentoring programs."""

@@ -1,0 +1,44 @@
+"""Wires the parts together in one place, so tests can swap any of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import make_engine, make_session_factory
+from bot.outbox.sender import Sender
+from bot.slack.client import make_client
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+    client: WebClient
+
+    def sender(self) -> Sender:
+        return Sender(self.sessions, self.client, self.clock)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    client: WebClient | None = None,
+) -> Services:
+    engine = engine or make_engine(settings.database_url)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        client=client or make_client(settings.slack_bot_token, settings.slack_api_url),
+    )

@@ -1,0 +1,109 @@
+"""Engine and sessions: one place that knows how to talk to SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached; the message is one line fit for an admin."""
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(
+            parsed, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    # pre-ping lets the pool recover by itself after the database was briefly unreachable.
+    return sa.create_engine(parsed, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    if not _is_memory(dbapi_connection):
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _is_memory(dbapi_connection: Any) -> bool:
+    cursor = dbapi_connection.cursor()
+    try:
+        rows = cursor.execute("PRAGMA database_list").fetchall()
+    finally:
+        cursor.close()
+    return all(not row[2] for row in rows)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One use case, one transaction: commit at the end, roll everything back on error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def check_connection(engine: Engine) -> None:
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as error:
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {safe_url(engine.url)} ({_first_line(error)}); "
+            "check DATABASE_URL and that the database server is running"
+        ) from None
+
+
+def safe_url(url: sa.URL | str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _first_line(error: sa.exc.SQLAlchemyError) -> str:
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__
+
+
+def insert_or_ignore(
+    session: Session, model: type[Any], values: dict[str, Any], conflict: list[str]
+) -> bool:
+    """Insert a row unless one with the same unique key exists; True when this call inserted.
+
+    Deduplication lives in the database, so two replicas (or a retried request) racing to
+    insert the same key end with one row and no error.
+    """
+    if session.bind is None:
+        raise RuntimeError("session is not bound to an engine")
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict)
+        .returning(table.c[next(iter(table.primary_key.columns)).name])
+    )
+    return session.execute(statement).first() is not None

@@ -1,0 +1,53 @@
+"""The domain's tables (DESIGN.md section 1). Import models from here."""
+
+from bot.models.base import (
+    Base,
+    CareerStage,
+    DeliveryStatus,
+    FlagReason,
+    FlagSeverity,
+    FlagStatus,
+    MeetingStatus,
+    PairingStatus,
+    ParticipantRole,
+    ParticipantStatus,
+    ProgramFormat,
+    ProgramStatus,
+    SurveyKind,
+    WinSharing,
+)
+from bot.models.deliveries import Delivery
+from bot.models.feedback import Checkin, SurveyResponse, Win
+from bot.models.flags import Flag
+from bot.models.meetings import Meeting
+from bot.models.pairings import Pairing, PairingMember
+from bot.models.participants import Participant
+from bot.models.programs import Organizer, Program
+
+__all__ = [
+    "Base",
+    "CareerStage",
+    "Checkin",
+    "Delivery",
+    "DeliveryStatus",
+    "Flag",
+    "FlagReason",
+    "FlagSeverity",
+    "FlagStatus",
+    "Meeting",
+    "MeetingStatus",
+    "Organizer",
+    "Pairing",
+    "PairingMember",
+    "PairingStatus",
+    "Participant",
+    "ParticipantRole",
+    "ParticipantStatus",
+    "Program",
+    "ProgramFormat",
+    "ProgramStatus",
+    "SurveyKind",
+    "SurveyResponse",
+    "Win",
+    "WinSharing",
+]

@@ -1,0 +1,1 @@
+"""The outbox: plan messages as rows (`store`), send them once (`sender`)."""

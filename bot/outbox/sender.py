@@ -1,0 +1,209 @@
+"""Sends due outbox rows through the Slack Web API, exactly once per row.
+
+What a failure means decides what happens to the row: a rate limit or a Slack outage puts it
+back for later, a broken token halts the pass without spending tries, and an error that no
+retry can fix (a deactivated user, a deleted channel) is recorded on the row for organizers.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import os
+import socket
+import urllib.error
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.models import Delivery
+from bot.outbox import store
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+TRANSIENT_ERRORS = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+# The whole installation is broken, not this message: keep every row for when it is fixed.
+HALT_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "missing_scope",
+        "not_allowed_token_type",
+    }
+)
+NETWORK_ERRORS = (
+    urllib.error.URLError,
+    TimeoutError,
+    ConnectionError,
+    socket.timeout,
+    http.client.HTTPException,
+)
+HALT_PAUSE = timedelta(minutes=1)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: SendReport) -> None:
+        self.sent += other.sent
+        self.deferred += other.deferred
+        self.failed += other.failed
+        self.errors.extend(other.errors)
+
+
+class _Halt(Exception):
+    def __init__(self, until: datetime, error: str) -> None:
+        super().__init__(error)
+        self.until = until
+        self.error = error
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at an hour."""
+    return min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), timedelta(hours=1))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Sender:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        client: WebClient,
+        clock: Clock,
+        *,
+        batch_size: int = 50,
+        lease: timedelta = store.DEFAULT_LEASE,
+        worker: str | None = None,
+    ) -> None:
+        self._sessions = session_factory
+        self._client = client
+        self._clock = clock
+        self._batch_size = batch_size
+        self._lease = lease
+        self.worker = worker or worker_name()
+
+    def send_due(self) -> SendReport:
+        """Send everything due when the pass starts, batch by batch.
+
+        Rows put back during the pass are due later than its start, so a pass always ends.
+        """
+        report = SendReport()
+        started = self._clock.now()
+        with self._sessions() as session:
+            while True:
+                rows = store.claim(
+                    session,
+                    now=self._clock.now(),
+                    due_by=started,
+                    worker=self.worker,
+                    limit=self._batch_size,
+                    lease=self._lease,
+                )
+                if not rows:
+                    return report
+                index = 0
+                try:
+                    for index, row in enumerate(rows):  # noqa: B007 (used after a halt)
+                        self._send_one(session, row, report)
+                except _Halt as halt:
+                    for row in rows[index:]:
+                        store.release(session, row, self.worker, until=halt.until, error=halt.error)
+                    report.deferred += len(rows) - index
+                    report.errors.append(halt.error)
+                    log.error("sending paused until %s: Slack answered %s", halt.until, halt.error)
+                    return report
+
+    def _send_one(self, session: Session, row: Delivery, report: SendReport) -> None:
+        try:
+            response = self._client.chat_postMessage(
+                channel=row.channel,
+                text=row.text,
+                blocks=row.blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": "mentoring_delivery", "event_payload": {"key": row.key}},
+            )
+        except SlackApiError as error:
+            self._on_api_error(session, row, error, report)
+            return
+        except NETWORK_ERRORS as error:
+            self._retry_later(session, row, f"network: {error}", report)
+            return
+        now = self._clock.now()
+        if not store.mark_sent(
+            session, row, self.worker, now=now, channel=response["channel"], ts=response["ts"]
+        ):
+            log.warning("delivery %s was sent after its lease expired (key %s)", row.id, row.key)
+        report.sent += 1
+
+    def _on_api_error(
+        self, session: Session, row: Delivery, error: SlackApiError, report: SendReport
+    ) -> None:
+        status = error.response.status_code
+        code = _error_code(error)
+        now = self._clock.now()
+        if status == 429 or code == "ratelimited":
+            # Not the message's fault: wait as long as Slack asks, without spending a try.
+            retry_after = _retry_after(error)
+            store.release(
+                session, row, self.worker, until=now + retry_after, error=f"ratelimited ({status})"
+            )
+            report.deferred += 1
+            return
+        if code in HALT_ERRORS:
+            raise _Halt(now + HALT_PAUSE, code)
+        if status >= 500 or code in TRANSIENT_ERRORS:
+            self._retry_later(session, row, f"{code} ({status})", report)
+            return
+        store.mark_failed(session, row, self.worker, error=code)
+        report.failed += 1
+        report.errors.append(code)
+        log.warning("delivery %s to %s failed for good: %s", row.id, row.channel, code)
+
+    def _retry_later(self, session: Session, row: Delivery, error: str, report: SendReport) -> None:
+        if row.attempts >= MAX_ATTEMPTS:
+            store.mark_failed(
+                session, row, self.worker, error=f"gave up after {row.attempts} tries: {error}"
+            )
+            report.failed += 1
+            report.errors.append(error)
+            return
+        until = self._clock.now() + backoff(row.attempts)
+        store.defer(session, row, self.worker, until=until, error=error)
+        report.deferred += 1
+
+
+def _error_code(error: SlackApiError) -> str:
+    data = error.response.data
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    return f"http_{error.response.status_code}"
+
+
+def _retry_after(error: SlackApiError) -> timedelta:
+    headers = {key.lower(): value for key, value in (error.response.headers or {}).items()}
+    raw = headers.get("retry-after", "1")
+    if isinstance(raw, list):
+        raw = raw[0] if raw else "1"
+    try:
+        seconds = int(float(raw))
+    except ValueError:
+        seconds = 1
+    return timedelta(seconds=max(seconds, 1))

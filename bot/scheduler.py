@@ -1,0 +1,84 @@
+"""The tick: plan what is due, apply the health rules, send the outbox.
+
+Every replica runs one APScheduler job with an in-memory store (the job is static); the
+database coordinates the replicas, so the tick can run anywhere, twice, or late.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import health, planner
+from bot.clock import Clock
+from bot.db import unit_of_work
+from bot.outbox.sender import Sender, SendReport
+
+log = logging.getLogger(__name__)
+
+TICK_JOB_ID = "tick"
+
+
+@dataclass
+class TickReport:
+    at: datetime
+    planned: int = 0
+    flags: int = 0
+    send: SendReport = field(default_factory=SendReport)
+    failures: list[str] = field(default_factory=list)  # steps that raised
+
+    def summary(self) -> str:
+        text = (
+            f"tick at {self.at.isoformat()}: planned {self.planned}, flags {self.flags}, "
+            f"sent {self.send.sent}, deferred {self.send.deferred}, failed {self.send.failed}"
+        )
+        if self.failures:
+            text += f"; steps that failed: {', '.join(self.failures)}"
+        return text
+
+
+def run_tick(sessions: sessionmaker[Session], sender: Sender, clock: Clock) -> TickReport:
+    """One pass at the clock's instant. A failing step is logged and skipped: the tick itself
+    never dies."""
+    now = clock.now()
+    report = TickReport(at=now)
+    try:
+        with unit_of_work(sessions) as session:
+            report.planned = planner.plan_due(session, now)
+    except Exception:
+        log.exception("planning failed at %s", now)
+        report.failures.append("planner")
+    try:
+        with unit_of_work(sessions) as session:
+            report.flags = health.evaluate(session, now)
+    except Exception:
+        log.exception("health rules failed at %s", now)
+        report.failures.append("health")
+    try:
+        report.send = sender.send_due()
+    except Exception:
+        log.exception("sending failed at %s", now)
+        report.failures.append("sender")
+    return report
+
+
+def start_scheduler(tick: Callable[[], object], seconds: int) -> BackgroundScheduler:
+    """One job, coalesced, never overlapping itself; a late run is still worth doing."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(seconds=seconds),
+        id=TICK_JOB_ID,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=max(seconds, 30),
+        replace_existing=True,
+    )
+    scheduler.start()
+    return scheduler

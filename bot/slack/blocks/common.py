@@ -1,0 +1,37 @@
+"""Small Block Kit pieces shared by the builders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+
+SECTION_TEXT_LIMIT = 3000
+
+
+def escape(text: str) -> str:
+    """Make user text inert in mrkdwn: no mentions, links or `<!channel>` from what people type."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str) -> Block:
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_LIMIT)},
+    }
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, 150)}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, 2000)}]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}

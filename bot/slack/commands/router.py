@@ -1,0 +1,86 @@
+"""How `/mentoring <subcommand> [args]` is parsed and routed; no Bolt here, so it is easy to test.
+
+The help text is made from the same list of subcommands, so it always says exactly what the bot
+can do for the caller's role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
+from bot.bootstrap import Services
+from bot.slack.blocks.common import escape, truncate
+from bot.slack.blocks.help import CommandHelp, help_blocks, help_text
+
+COMMAND = "/mentoring"
+
+Reply = dict[str, Any]  # what to acknowledge with: {"text": ..., "blocks": [...]}
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    team_id: str
+    user_id: str
+    channel_id: str
+    trigger_id: str
+    args: str  # the text after the subcommand's name
+    is_organizer: bool
+    services: Services
+    client: WebClient
+    respond: Respond
+
+
+Handler = Callable[[CommandContext], Reply]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    run: Handler
+    organizers_only: bool = False
+
+    @property
+    def help(self) -> CommandHelp:
+        return CommandHelp(self.usage, self.summary, self.organizers_only)
+
+
+def reply(text: str) -> Reply:
+    return {"text": text}
+
+
+def help_reply(
+    subcommands: Mapping[str, Subcommand], is_organizer: bool, preface: str | None = None
+) -> Reply:
+    commands = [sub.help for sub in subcommands.values()]
+    text = help_text(commands, is_organizer=is_organizer)
+    return {
+        "text": f"{preface}\n{text}" if preface else text,
+        "blocks": help_blocks(commands, is_organizer=is_organizer, preface=preface),
+    }
+
+
+def dispatch(ctx: CommandContext, subcommands: Mapping[str, Subcommand]) -> Reply:
+    name, _, rest = ctx.args.strip().partition(" ")
+    if not name:
+        return help_reply(subcommands, ctx.is_organizer, "Hi! Here is what I can do for you.")
+    subcommand = subcommands.get(name.lower())
+    if subcommand is None:
+        shown = escape(truncate(name, 40))
+        return help_reply(
+            subcommands,
+            ctx.is_organizer,
+            f"I don't know the command `{shown}`. Here is what I can do for you.",
+        )
+    if subcommand.organizers_only and not ctx.is_organizer:
+        return reply(
+            f"Only program organizers can use `{subcommand.usage}`. "
+            "If you think you should be one, ask an organizer to add you."
+        )
+    return subcommand.run(replace(ctx, args=rest.strip()))

@@ -1,0 +1,160 @@
+"""Shared fixtures: a database per backend, the fake Slack, and the bot served for real.
+
+Every test that asks for `db_url` (directly or through `engine`, `sessions`, `services`,
+`bot`) runs once on SQLite and once on PostgreSQL. `TEST_DATABASES` picks the backends
+(default `sqlite,postgresql`); `TEST_DATABASE_URL` points at the PostgreSQL server (default the
+local `test` database). Each PostgreSQL test gets a schema of its own, so tests never see each
+other's rows, and bot processes started by a test can share it through `DATABASE_URL`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.bootstrap import Services, build_services
+from bot.clock import FixedClock
+from bot.config import Settings, parse_settings
+from bot.db import make_engine, make_session_factory
+from bot.models import Base
+from bot.slack.app import build_app
+from bot.slack.http import SlackWsgiApp, make_server
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_requests import SignedClient
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BACKENDS = [
+    name.strip()
+    for name in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",")
+    if name.strip()
+]
+TEAM = "T0TEAM"
+SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
+BOT_TOKEN = "xoxb-test-token"
+START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # a Monday morning
+
+
+def pg_admin_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database (no tables) on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    if request.param != "postgresql":
+        raise ValueError(f"unknown backend in TEST_DATABASES: {request.param}")
+    admin = make_engine(pg_admin_url())
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        pytest.fail(
+            f"PostgreSQL is not reachable at {pg_admin_url()} ({error.orig}); start it, point "
+            "TEST_DATABASE_URL at one, or run with TEST_DATABASES=sqlite",
+            pytrace=False,
+        )
+    separator = "&" if "?" in pg_admin_url() else "?"
+    yield f"{pg_admin_url()}{separator}options={quote(f'-csearch_path={schema}')}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A database with the current schema."""
+    engine = make_engine(db_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM).start()
+    yield fake
+    fake.stop()
+    assert not fake.violations, f"the bot sent blocks Slack would refuse: {fake.violations}"
+
+
+def settings_for(db_url: str, fake: FakeSlack, **overrides: str) -> Settings:
+    values = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.base_url,
+        "DATABASE_URL": db_url,
+        "MENTORING_ORGANIZERS": "UORGANIZER",
+    }
+    values.update(overrides)
+    return parse_settings(values)
+
+
+@pytest.fixture
+def settings(db_url: str, fake_slack: FakeSlack) -> Settings:
+    return settings_for(db_url, fake_slack)
+
+
+@pytest.fixture
+def services(settings: Settings, engine: Engine, clock: FixedClock) -> Services:
+    return build_services(settings, clock=clock, engine=engine)
+
+
+class RunningBot:
+    """The bot's real WSGI app behind waitress on a free port, and a client that signs."""
+
+    def __init__(self, services: Services, fake: FakeSlack) -> None:
+        self.services = services
+        self.fake = fake
+        self.app = build_app(services)
+        self.server = make_server(
+            SlackWsgiApp(self.app, services.engine, SIGNING_SECRET), "127.0.0.1", 0
+        )
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, name="bot-http", daemon=True)
+        self.slack = SignedClient(
+            f"{self.url}/slack/events",
+            SIGNING_SECRET,
+            team_id=TEAM,
+            response_url_factory=fake.new_response_url,
+        )
+
+    def start(self) -> RunningBot:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def bot(services: Services, fake_slack: FakeSlack) -> Iterator[RunningBot]:
+    running = RunningBot(services, fake_slack).start()
+    yield running
+    running.stop()

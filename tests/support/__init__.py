@@ -1,0 +1,1 @@
+"""Test doubles and request builders shared by the test suite."""
