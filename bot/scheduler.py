@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -23,6 +24,7 @@ from bot.outbox.sender import Sender, SendReport
 log = logging.getLogger(__name__)
 
 TICK_JOB_ID = "tick"
+T = TypeVar("T")
 
 
 @dataclass
@@ -44,27 +46,29 @@ class TickReport:
 
 
 def run_tick(sessions: sessionmaker[Session], sender: Sender, clock: Clock) -> TickReport:
-    """One pass at the clock's instant. A failing step is logged and skipped: the tick itself
-    never dies."""
+    """One pass at the clock's instant. A failing step is logged, rolled back and skipped: the
+    tick itself never dies."""
     now = clock.now()
     report = TickReport(at=now)
-    try:
-        with unit_of_work(sessions) as session:
-            report.planned = planner.plan_due(session, now)
-    except Exception:
-        log.exception("planning failed at %s", now)
-        report.failures.append("planner")
-    try:
-        with unit_of_work(sessions) as session:
-            report.flags = health.evaluate(session, now)
-    except Exception:
-        log.exception("health rules failed at %s", now)
-        report.failures.append("health")
-    try:
-        report.send = sender.send_due()
-    except Exception:
-        log.exception("sending failed at %s", now)
-        report.failures.append("sender")
+
+    def step(name: str, work: Callable[[], T], default: T) -> T:
+        try:
+            return work()
+        except Exception:
+            log.exception("%s failed at %s", name, now)
+            report.failures.append(name)
+            return default
+
+    def in_transaction(work: Callable[[Session], int]) -> Callable[[], int]:
+        def run() -> int:
+            with unit_of_work(sessions) as session:
+                return work(session)
+
+        return run
+
+    report.planned = step("planner", in_transaction(lambda s: planner.plan_due(s, now)), 0)
+    report.flags = step("health", in_transaction(lambda s: health.evaluate(s, now)), 0)
+    report.send = step("sender", sender.send_due, SendReport())
     return report
 
 
