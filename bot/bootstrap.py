@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
+from bot.outbox.send_soon import SendSoon
 from bot.outbox.sender import Sender
 from bot.slack.client import make_client
 
@@ -22,6 +23,11 @@ class Services:
     sessions: sessionmaker[Session]
     clock: Clock
     client: WebClient
+    send_soon: SendSoon = field(init=False)
+
+    def __post_init__(self) -> None:
+        sender = self.sender()
+        self.send_soon = SendSoon(sender.send_due)
 
     def sender(self) -> Sender:
         return Sender(self.sessions, self.client, self.clock)

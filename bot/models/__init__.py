@@ -19,6 +19,7 @@ from bot.models.base import (
 from bot.models.deliveries import Delivery
 from bot.models.feedback import Checkin, SurveyResponse, Win
 from bot.models.flags import Flag
+from bot.models.invitations import Invitation
 from bot.models.meetings import Meeting
 from bot.models.pairings import Pairing, PairingMember
 from bot.models.participants import Participant
@@ -34,6 +35,7 @@ __all__ = [
     "FlagReason",
     "FlagSeverity",
     "FlagStatus",
+    "Invitation",
     "Meeting",
     "MeetingStatus",
     "Organizer",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack.commands import organizers
+from bot.slack.commands import enrolment, invitations, organizers, programs
 from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, help_reply
 
 
@@ -14,6 +14,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     sub.name: sub
     for sub in [
         Subcommand("help", f"{COMMAND} help", "show this list", _help),
+        *enrolment.SUBCOMMANDS,
+        *programs.SUBCOMMANDS,
+        *invitations.SUBCOMMANDS,
         Subcommand(
             "organizers",
             organizers.USAGE,

@@ -19,7 +19,8 @@ from bot.slack.blocks.help import CommandHelp, help_blocks, help_text
 
 COMMAND = "/mentoring"
 
-Reply = dict[str, Any]  # what to acknowledge with: {"text": ..., "blocks": [...]}
+# What to acknowledge with ({"text": ..., "blocks": [...]}); None when a modal was opened.
+Reply = dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,13 @@ class Subcommand:
         return CommandHelp(self.usage, self.summary, self.organizers_only)
 
 
-def reply(text: str) -> Reply:
+def reply(text: str) -> dict[str, Any]:
     return {"text": text}
 
 
 def help_reply(
     subcommands: Mapping[str, Subcommand], is_organizer: bool, preface: str | None = None
-) -> Reply:
+) -> dict[str, Any]:
     commands = [sub.help for sub in subcommands.values()]
     text = help_text(commands, is_organizer=is_organizer)
     return {

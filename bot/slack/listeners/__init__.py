@@ -1,13 +1,19 @@
-"""Listeners grouped by Slack surface; `register_listeners` is the one place they are wired."""
+"""Listeners; `register_listeners` is the one place they are wired.
+
+`commands` routes `/mentoring`, `events` handles the Events API, and each feature module
+registers its own buttons and modal submissions.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.bootstrap import Services
-from bot.slack.listeners import commands, events
+from bot.slack.listeners import commands, enrolment, events, invitations, programs
 
 
 def register_listeners(app: App, services: Services) -> None:
     commands.register(app, services)
     events.register(app, services)
+    for feature in (programs, invitations, enrolment):
+        feature.register(app, services)

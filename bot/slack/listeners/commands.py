@@ -14,14 +14,9 @@ from bot.db import unit_of_work
 from bot.organizers import is_organizer
 from bot.slack.commands import SUBCOMMANDS
 from bot.slack.commands.router import COMMAND, CommandContext, dispatch
+from bot.slack.interaction import SOMETHING_WRONG, TRY_AGAIN
 
 log = logging.getLogger(__name__)
-
-TRY_AGAIN = (
-    "Sorry, I couldn't do that just now: my database is not answering. "
-    "Please try again in a minute."
-)
-SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again."
 
 
 def register(app: App, services: Services) -> None:
@@ -50,4 +45,7 @@ def register(app: App, services: Services) -> None:
         except Exception:
             log.exception("error in %s", COMMAND)
             reply = {"text": SOMETHING_WRONG}
-        ack(response_type="ephemeral", **reply)
+        if reply is None:  # the subcommand opened a modal: nothing to say
+            ack()
+        else:
+            ack(response_type="ephemeral", **reply)

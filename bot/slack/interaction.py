@@ -1,0 +1,132 @@
+"""Small helpers every listener needs: who is acting, what a modal holds, what Slack says of a
+user, and how to refuse politely."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.bootstrap import Services
+from bot.db import unit_of_work
+from bot.organizers import is_organizer
+
+log = logging.getLogger(__name__)
+
+TRY_AGAIN = (
+    "Sorry, I couldn't do that just now: my database is not answering. "
+    "Please try again in a minute."
+)
+SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again."
+ORGANIZERS_ONLY = (
+    "Only program organizers can do that. "
+    "If you think you should be one, ask an organizer to add you."
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    team_id: str
+    user_id: str
+
+
+def actor(body: dict[str, Any]) -> Actor:
+    """The workspace and user behind an interaction or command payload."""
+    team = body.get("team")
+    team_id = team.get("id") if isinstance(team, dict) else body.get("team_id")
+    user = body.get("user")
+    user_id = user.get("id") if isinstance(user, dict) else body.get("user_id")
+    if not team_id or not user_id:
+        raise ValueError("payload without a team or a user")
+    return Actor(str(team_id), str(user_id))
+
+
+def acting_organizer(services: Services, who: Actor) -> bool:
+    with unit_of_work(services.sessions) as session:
+        return is_organizer(session, who.team_id, who.user_id, services.settings.organizers)
+
+
+def view_values(view: dict[str, Any]) -> dict[str, Any]:
+    """A submitted modal's values by block id, whatever the element type.
+
+    Each input block holds one element; absent optional inputs read as None (or [] for
+    multi-selects and checkboxes).
+    """
+    values: dict[str, Any] = {}
+    for block_id, actions in (view.get("state", {}).get("values") or {}).items():
+        for element in actions.values():
+            values[block_id] = _element_value(element)
+    return values
+
+
+def _element_value(element: dict[str, Any]) -> Any:
+    kind = element.get("type")
+    if kind in ("plain_text_input", "number_input", "email_text_input", "url_text_input"):
+        return element.get("value")
+    if kind in ("static_select", "radio_buttons", "external_select"):
+        option = element.get("selected_option")
+        return option.get("value") if option else None
+    if kind in ("multi_static_select", "checkboxes", "multi_external_select"):
+        return [option.get("value") for option in element.get("selected_options") or []]
+    if kind == "datepicker":
+        selected = element.get("selected_date")
+        return date.fromisoformat(selected) if selected else None
+    if kind == "users_select":
+        return element.get("selected_user")
+    if kind == "multi_users_select":
+        return list(element.get("selected_users") or [])
+    if kind == "conversations_select":
+        return element.get("selected_conversation")
+    if kind == "channels_select":
+        return element.get("selected_channel")
+    return element.get("value")
+
+
+def text_value(values: dict[str, Any], block_id: str) -> str:
+    value = values.get(block_id)
+    return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class SlackProfile:
+    user_id: str
+    display_name: str
+    timezone: str
+    deleted: bool
+    is_bot: bool
+    email: str | None = None
+
+
+def fetch_profile(client: WebClient, user_id: str) -> SlackProfile | None:
+    """Name and time zone from Slack (users.info); None when Slack does not know the user."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        if error.response.get("error") in ("user_not_found", "users_not_found"):
+            return None
+        raise
+    profile = user.get("profile") or {}
+    name = (
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+        or user_id
+    )
+    return SlackProfile(
+        user_id=user["id"],
+        display_name=name,
+        timezone=user.get("tz") or "UTC",
+        deleted=bool(user.get("deleted")),
+        is_bot=bool(user.get("is_bot")),
+        email=profile.get("email"),
+    )
+
+
+def field_errors(errors: dict[str, str]) -> dict[str, Any]:
+    """The ack that shows each message under its modal field (block ids are field names)."""
+    return {"response_action": "errors", "errors": {k: v[:150] for k, v in errors.items()}}
