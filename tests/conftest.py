@@ -98,6 +98,8 @@ def clock() -> FixedClock:
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM).start()
+    # The organizer named in MENTORING_ORGANIZERS is a member of the workspace.
+    fake.add_user("UORGANIZER", name="olivia", real_name="Olivia Organizer")
     yield fake
     fake.stop()
     assert not fake.violations, f"the bot sent blocks Slack would refuse: {fake.violations}"

@@ -126,7 +126,7 @@ def test_opening_the_home_tab_publishes_a_view_within_limits(bot: RunningBot) ->
     view = call.params["view"]
     assert view["type"] == "home"
     assert "Both sides teach, both sides learn" in json.dumps(view)
-    assert "You are an organizer" in json.dumps(view)
+    assert "Programs you organize" in json.dumps(view)
     assert block_kit_problems(view, "home") == []
 
 

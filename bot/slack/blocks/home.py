@@ -1,29 +1,151 @@
-"""The App Home tab."""
+"""The App Home tab: a participant's programs and partner; an organizer's programs too.
+
+However many programs and people there are, the view stays under Slack's 100 blocks: each
+list shows its first items and says how many more there are.
+"""
 
 from __future__ import annotations
 
-from bot.slack.blocks.common import Block, context, divider, header, section
+from typing import Any
+
+from bot.home import Enrolment, HomeSummary, ProgramOverview
+from bot.models import PairingStatus, ParticipantRole, Program
+from bot.slack import ids
+from bot.slack.blocks.common import Block, context, divider, escape, header, plural, section
+
+MAX_ENROLMENTS = 10
+MAX_JOINABLE = 10
+MAX_ORGANIZED = 20
+
+ROLE_WORDS = {
+    ParticipantRole.MENTOR: "You share what you know about new tools and trends.",
+    ParticipantRole.MENTEE: "You learn from a colleague with a fresh perspective.",
+}
 
 
-def welcome_home(*, is_organizer: bool) -> dict[str, object]:
-    """What everyone sees before they join a program."""
+def button(text: str, action_id: str, value: str, *, primary: bool = False) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75]},
+        "action_id": action_id,
+        "value": value,
+    }
+    if primary:
+        element["style"] = "primary"
+    return element
+
+
+def home_view(summary: HomeSummary, *, is_organizer: bool) -> dict[str, Any]:
     blocks: list[Block] = [
         header("Reverse mentoring"),
         section(
-            "Here, early-career colleagues share what they know about new tools, social media "
-            "and younger customers, and senior colleagues share how the business really works: "
-            "strategy, company history, how decisions get made. *Both sides teach, both sides "
-            "learn.*"
+            "Early-career colleagues share what they know about new tools, social media and "
+            "younger customers; senior colleagues share how the business really works. "
+            "*Both sides teach, both sides learn.*"
         ),
-        section(
-            "I take care of the logistics: matching you with a partner, booking coffee "
-            "meetings, short check-ins, and telling the story of what you achieved."
-        ),
-        divider(),
-        context("Type `/mentoring help` in any channel to see what you can do."),
     ]
-    if is_organizer:
-        blocks.insert(
-            3, section("*You are an organizer.* Type `/mentoring help` to see your commands.")
+    if summary.enrolments:
+        blocks += [divider(), header("Your programs")]
+        blocks += _capped(summary.enrolments, MAX_ENROLMENTS, _enrolment, "programs")
+    if summary.joinable:
+        blocks += [divider(), header("Open for enrolment")]
+        blocks += _capped(summary.joinable, MAX_JOINABLE, _joinable, "open programs")
+    if not summary.enrolments and not summary.joinable:
+        blocks.append(
+            section(
+                "You are not in a program yet. When an organizer opens one, you can join it "
+                "here or with `/mentoring join`."
+            )
         )
+    if is_organizer:
+        blocks += [
+            divider(),
+            header("Programs you organize"),
+            {
+                "type": "actions",
+                "block_id": "organizer_actions",
+                "elements": [button("New program", ids.PROGRAM_NEW, "new", primary=True)],
+            },
+        ]
+        if summary.organized:
+            blocks += _capped(summary.organized, MAX_ORGANIZED, _organized, "programs")
+        else:
+            blocks.append(
+                section("No programs yet. Create the first one: a pilot is a good start.")
+            )
+    blocks.append(context("Type `/mentoring help` in any channel to see everything you can do."))
     return {"type": "home", "blocks": blocks}
+
+
+def welcome_home(*, is_organizer: bool) -> dict[str, Any]:
+    """What someone sees before any program exists."""
+    return home_view(HomeSummary(), is_organizer=is_organizer)
+
+
+def _capped(items: list[Any], limit: int, render: Any, noun: str) -> list[Block]:
+    blocks: list[Block] = []
+    for item in items[:limit]:
+        blocks += render(item)
+    if len(items) > limit:
+        blocks.append(context(f"…and {len(items) - limit} more {noun}."))
+    return blocks
+
+
+def _enrolment(enrolment: Enrolment) -> list[Block]:
+    program, participant = enrolment.program, enrolment.participant
+    lines = [f"*{escape(program.name)}*", ROLE_WORDS[participant.role]]
+    if enrolment.pairing_status is PairingStatus.ACTIVE and enrolment.partners:
+        partners = ", ".join(f"<@{user}>" for user in enrolment.partners)
+        lines.append(f"Your partner: {partners}. Aim for {_target(program)}.")
+    elif enrolment.pairing_status is PairingStatus.PAUSED:
+        lines.append("Your pairing is paused for now; the organizers will be in touch.")
+    else:
+        lines.append("You'll be introduced to your partner once the organizers have run matching.")
+    return [
+        section("\n".join(lines)),
+        {
+            "type": "actions",
+            "block_id": f"enrolment_{participant.id}",
+            "elements": [button("My answers", ids.PROFILE_EDIT, str(participant.id))],
+        },
+    ]
+
+
+def _joinable(program: Program) -> list[Block]:
+    need = f" · {escape(program.business_need)}" if program.business_need else ""
+    block = section(f"*{escape(program.name)}*{need}\n{_target(program).capitalize()}.")
+    block["accessory"] = button("Join", ids.JOIN, str(program.id), primary=True)
+    return [block]
+
+
+def _organized(overview: ProgramOverview) -> list[Block]:
+    program = overview.program
+    mentors = overview.counts.get(ParticipantRole.MENTOR, 0)
+    mentees = overview.counts.get(ParticipantRole.MENTEE, 0)
+    enrolment = "open" if program.enrolment_open else "closed"
+    pilot = " · pilot" if program.is_pilot else ""
+    return [
+        section(
+            f"*{escape(program.name)}* · {program.status.value}{pilot} · enrolment {enrolment}\n"
+            f"{plural(mentors, 'reverse mentor')} (sharing new skills) · "
+            f"{plural(mentees, 'mentee')} (learning)"
+        ),
+        {
+            "type": "actions",
+            "block_id": f"program_{program.id}",
+            "elements": [
+                button("Edit", ids.PROGRAM_EDIT, str(program.id)),
+                button("Invite people", ids.INVITE_OPEN, str(program.id)),
+            ],
+        },
+    ]
+
+
+def _target(program: Program) -> str:
+    minutes = program.meeting_target_minutes
+    if minutes == 0:
+        return "meeting as often as suits you both"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours > 1 else ''} together a week"
+    return f"{minutes} minutes together a week"
