@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
+from bot.matching.proposals import record_channel
+from bot.models import Delivery
 from bot.outbox.send_soon import SendSoon
 from bot.outbox.sender import Sender
 from bot.slack.client import make_client
@@ -30,7 +32,12 @@ class Services:
         self.send_soon = SendSoon(sender.send_due)
 
     def sender(self) -> Sender:
-        return Sender(self.sessions, self.client, self.clock)
+        return Sender(self.sessions, self.client, self.clock, on_sent=_on_sent)
+
+
+def _on_sent(session: Session, row: Delivery, channel: str, ts: str) -> None:
+    """What a sent message means for the domain, recorded with it."""
+    record_channel(session, row.key, channel)
 
 
 def build_services(

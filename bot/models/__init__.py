@@ -24,6 +24,7 @@ from bot.models.meetings import Meeting
 from bot.models.pairings import Pairing, PairingMember
 from bot.models.participants import Participant
 from bot.models.programs import Organizer, Program
+from bot.models.proposals import MatchProposal, ProposalStatus
 
 __all__ = [
     "Base",
@@ -36,6 +37,7 @@ __all__ = [
     "FlagSeverity",
     "FlagStatus",
     "Invitation",
+    "MatchProposal",
     "Meeting",
     "MeetingStatus",
     "Organizer",
@@ -48,6 +50,7 @@ __all__ = [
     "Program",
     "ProgramFormat",
     "ProgramStatus",
+    "ProposalStatus",
     "SurveyKind",
     "SurveyResponse",
     "Win",

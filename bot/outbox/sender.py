@@ -13,6 +13,7 @@ import os
 import socket
 import urllib.error
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -49,6 +50,9 @@ NETWORK_ERRORS = (
     http.client.HTTPException,
 )
 HALT_PAUSE = timedelta(minutes=1)
+
+# Told of each sent message, inside the transaction that records it: (session, row, channel, ts).
+OnSent = Callable[[Session, Delivery, str, str], None]
 
 
 @dataclass
@@ -91,6 +95,7 @@ class Sender:
         batch_size: int = 50,
         lease: timedelta = store.DEFAULT_LEASE,
         worker: str | None = None,
+        on_sent: OnSent | None = None,
     ) -> None:
         self._sessions = session_factory
         self._client = client
@@ -98,6 +103,7 @@ class Sender:
         self._batch_size = batch_size
         self._lease = lease
         self.worker = worker or worker_name()
+        self._on_sent = on_sent
 
     def send_due(self) -> SendReport:
         """Send everything due when the pass starts, batch by batch.
@@ -132,8 +138,9 @@ class Sender:
 
     def _send_one(self, session: Session, row: Delivery, report: SendReport) -> None:
         try:
+            channel = self._conversation(row.channel)
             response = self._client.chat_postMessage(
-                channel=row.channel,
+                channel=channel,
                 text=row.text,
                 blocks=row.blocks,
                 unfurl_links=False,
@@ -147,11 +154,25 @@ class Sender:
             self._retry_later(session, row, f"network: {error}", report)
             return
         now = self._clock.now()
+        sent_to, ts = response["channel"], response["ts"]
+        also = None
+        if self._on_sent is not None:
+            hook = self._on_sent
+
+            def also(s: Session) -> None:
+                hook(s, row, sent_to, ts)
+
         if not store.mark_sent(
-            session, row, self.worker, now=now, channel=response["channel"], ts=response["ts"]
+            session, row, self.worker, now=now, channel=sent_to, ts=ts, also=also
         ):
             log.warning("delivery %s was sent after its lease expired (key %s)", row.id, row.key)
         report.sent += 1
+
+    def _conversation(self, channel: str) -> str:
+        """Several user ids: open (or find again) their group conversation first."""
+        if "," not in channel:
+            return channel
+        return self._client.conversations_open(users=channel)["channel"]["id"]
 
     def _on_api_error(
         self, session: Session, row: Delivery, error: SlackApiError, report: SendReport

@@ -5,6 +5,7 @@ Pure database work, no Slack: the sender decides what an API answer means and ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,8 @@ KEY_LENGTH = 200
 
 @dataclass(frozen=True)
 class Message:
-    """What to send, where: a user id (a DM) or a conversation id."""
+    """What to send, where: a user id (a DM), a conversation id, or several user ids joined by
+    commas (a group conversation the sender opens with conversations.open)."""
 
     channel: str
     text: str
@@ -106,8 +108,18 @@ def claim(
     return sorted(rows, key=lambda row: (row.not_before, row.id))
 
 
-def _finish(session: Session, row: Delivery, worker: str, **values: Any) -> bool:
-    """Record an outcome only if our lease still holds; False means another sender took over."""
+def _finish(
+    session: Session,
+    row: Delivery,
+    worker: str,
+    also: Callable[[Session], None] | None = None,
+    **values: Any,
+) -> bool:
+    """Record an outcome only if our lease still holds; False means another sender took over.
+
+    `also` runs in the same transaction, so what a sent message means for the domain (a pair's
+    conversation, say) is recorded together with the message being sent, or not at all.
+    """
     result = session.execute(
         sa.update(Delivery)
         .where(
@@ -118,17 +130,27 @@ def _finish(session: Session, row: Delivery, worker: str, **values: Any) -> bool
         .values(lease_until=None, **values)
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount and also is not None:
+        also(session)
     session.commit()
     return bool(result.rowcount)
 
 
 def mark_sent(
-    session: Session, row: Delivery, worker: str, *, now: datetime, channel: str, ts: str
+    session: Session,
+    row: Delivery,
+    worker: str,
+    *,
+    now: datetime,
+    channel: str,
+    ts: str,
+    also: Callable[[Session], None] | None = None,
 ) -> bool:
     return _finish(
         session,
         row,
         worker,
+        also,
         status=DeliveryStatus.SENT,
         sent_at=now,
         message_channel=channel,
