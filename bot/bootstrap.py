@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
@@ -17,6 +20,8 @@ from bot.outbox.send_soon import SendSoon
 from bot.outbox.sender import Sender
 from bot.slack.client import make_client
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Services:
@@ -26,10 +31,22 @@ class Services:
     clock: Clock
     client: WebClient
     send_soon: SendSoon = field(init=False)
+    background: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
         sender = self.sender()
         self.send_soon = SendSoon(sender.send_due)
+        # Work that cannot finish inside Slack's 3 s runs here after the ack.
+        self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack")
+
+    def later(self, work: Callable[[], object]) -> None:
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("work after the acknowledgement failed")
+
+        self.background.submit(run)
 
     def sender(self) -> Sender:
         return Sender(self.sessions, self.client, self.clock, on_sent=_on_sent)

@@ -23,3 +23,12 @@ LEAVE_CANCEL = "leave_cancel"
 
 # Later features (the buttons exist on messages before their handlers do)
 SCHEDULE_COFFEE = "schedule_coffee"
+
+# Matching (organizers)
+MATCH_RUN = "match_run"
+MATCH_APPROVE = "match_approve"
+MATCH_RERUN = "match_rerun"
+MATCH_DROP = "match_drop"  # drop a proposed pair
+MATCH_UNMATCHED_MENU = "match_unmatched_menu"  # overflow on someone left over
+MATCH_SWAP_OPEN = "match_swap_open"
+MATCH_SWAP_MODAL = "match_swap_modal"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack.commands import enrolment, invitations, organizers, programs
+from bot.slack.commands import enrolment, invitations, matching, organizers, programs
 from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, help_reply
 
 
@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         *enrolment.SUBCOMMANDS,
         *programs.SUBCOMMANDS,
         *invitations.SUBCOMMANDS,
+        *matching.SUBCOMMANDS,
         Subcommand(
             "organizers",
             organizers.USAGE,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.bootstrap import Services
-from bot.slack.listeners import commands, enrolment, events, invitations, programs
+from bot.slack.listeners import commands, enrolment, events, invitations, matching, programs
 
 
 def register_listeners(app: App, services: Services) -> None:
     commands.register(app, services)
     events.register(app, services)
-    for feature in (programs, invitations, enrolment):
+    for feature in (programs, invitations, enrolment, matching):
         feature.register(app, services)
