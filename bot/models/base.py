@@ -120,6 +120,7 @@ class PairingStatus(enum.StrEnum):
 class MeetingStatus(enum.StrEnum):
     PROPOSED = "proposed"
     CONFIRMED = "confirmed"
+    COUNTERED = "countered"  # another time was suggested instead
     DECLINED = "declined"
     HELD = "held"
     MISSED = "missed"
