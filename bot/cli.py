@@ -1,4 +1,4 @@
-"""`python app.py [migrate | tick]` (also the `mentoring-bot` console script).
+"""`python app.py [migrate | tick | invite]` (also the `mentoring-bot` console script).
 
 Every failure an admin can fix ends in one line on stderr and a non-zero exit, no traceback.
 """
@@ -10,9 +10,12 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
+import sqlalchemy as sa
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 
 from bot.bootstrap import Services, build_services
 from bot.clock import FixedClock, SystemClock, parse_instant
@@ -42,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         "start the scheduler and serve Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP "
         "on PORT at /slack/events). Settings come from the environment and .env.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{migrate,tick}")
+    commands = parser.add_subparsers(dest="command", metavar="{migrate,tick,invite}")
     commands.add_parser(
         "migrate",
         help="bring the database schema to the newest revision",
@@ -61,6 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="the instant to run at, e.g. 2026-12-07T09:30:00+01:00 (no offset means UTC; "
         "default: the current time)",
     )
+    invite = commands.add_parser(
+        "invite",
+        help="invite the people in an HR export (CSV) to a program",
+        description="Invite everyone in a CSV file to a program: each gets a direct message "
+        "explaining it, with a Join button. The file needs a header line with an 'email' "
+        "column; 'role' (mentor or mentee) and 'department' columns are optional. If any row "
+        "is malformed nobody is invited; unknown addresses and deactivated people are reported "
+        "and skipped. Inviting someone again never sends a second message.",
+    )
+    invite.add_argument("--program", required=True, metavar="NAME", help="the program's name")
+    invite.add_argument(
+        "--csv", required=True, metavar="FILE", dest="csv_path", help="the CSV file (UTF-8)"
+    )
     return parser
 
 
@@ -75,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return migrate_command(settings)
         if args.command == "tick":
             return tick_command(settings, args.now)
+        if args.command == "invite":
+            return invite_command(settings, args.program, args.csv_path)
         return serve_command(settings)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -121,6 +139,108 @@ def tick_command(settings: Settings, now_text: str | None) -> int:
     report = run_tick(services.sessions, services.sender(), services.clock)
     print(report.summary())
     return 1 if report.failures else 0
+
+
+def invite_command(settings: Settings, program: str, csv_path: str) -> int:
+    """Invite an HR export: check the whole file first, then look people up, then invite."""
+    from bot import invitations, programs
+    from bot.db import unit_of_work
+    from bot.models import Delivery, DeliveryStatus
+    from bot.slack.blocks.invitations import invitation_message
+    from bot.slack.listeners.invitations import SlackDirectory, lookup_failed_text
+
+    if not settings.slack_bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: inviting looks people up in Slack and messages them, "
+            "so it needs the bot token (xoxb-...) from your Slack app's 'OAuth & Permissions' "
+            "page"
+        )
+    parsed = invitations.parse_csv(_read_text(csv_path))
+    if parsed.problems:
+        for problem in parsed.problems:
+            print(f"error: {csv_path}: {problem}", file=sys.stderr)
+        print("nobody was invited: fix the file and run the command again", file=sys.stderr)
+        return EXIT_CONFIG
+    services = _ready_database(settings)
+    try:
+        team_id = services.client.auth_test()["team_id"]
+    except SlackApiError as error:
+        raise Stop(
+            f"Slack did not accept SLACK_BOT_TOKEN ({error.response.get('error')}); copy the "
+            "bot token again from your Slack app's 'OAuth & Permissions' page"
+        ) from None
+    except OSError as error:
+        raise Stop(f"cannot reach Slack at {settings.slack_api_url} ({error})") from None
+    with unit_of_work(services.sessions) as session:
+        found = programs.find_by_name(session, team_id, program)
+        known = [p.name for p in programs.list_programs(session, team_id)]
+    if found is None:
+        listed = f" (programs: {', '.join(known)[:300]})" if known else " (there are none yet)"
+        raise Stop(f"there is no program called '{program}'{listed}", EXIT_CONFIG)
+    if reason := invitations.refusal(found):
+        raise Stop(reason, EXIT_CONFIG)
+    try:
+        resolved = invitations.resolve(parsed.rows, SlackDirectory(services.client))
+    except invitations.DirectoryUnavailable as error:
+        raise Stop(lookup_failed_text(error).replace("`", "")) from None
+    try:
+        with unit_of_work(services.sessions) as session:
+            target = programs.get(session, team_id, found.id)
+            if target is None:
+                raise invitations.InvitationRefused(f"the program '{program}' was just deleted")
+            report = invitations.invite(
+                session,
+                target,
+                resolved,
+                "cli",
+                services.clock.now(),
+                message=invitation_message(target, None),
+            )
+    except invitations.InvitationRefused as refused:
+        raise Stop(str(refused), EXIT_CONFIG) from None
+    print(f"Invitations to {report.program_name}:")
+    for result in report.results:
+        print(f"  line {result.row.line}: {result.row.email}: {result.outcome.value}")
+    print(report.summary())
+    if not report.invited:
+        return 0
+    services.sender().send_due()
+    keys = [invitations.delivery_key(report.program_id, user) for user in report.invited]
+    with unit_of_work(services.sessions) as session:
+        sent = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.team_id == team_id,
+                Delivery.key.in_(keys),
+                Delivery.status == DeliveryStatus.SENT,
+            )
+        )
+    print(f"sent {sent} of {len(keys)} invitation(s)")
+    if sent != len(keys):
+        print(
+            f"{len(keys) - sent} invitation(s) not sent yet: the running bot will retry them",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _read_text(path: str) -> str:
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise Stop(f"cannot find the file {path}", EXIT_CONFIG) from None
+    except OSError as error:
+        raise Stop(f"cannot read {path} ({error.strerror})", EXIT_CONFIG) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise Stop(
+            f"{path} is not UTF-8 text (line {line} has a character in another encoding); "
+            "save it from your spreadsheet as 'CSV UTF-8' and run again",
+            EXIT_CONFIG,
+        ) from None
 
 
 def serve_command(settings: Settings) -> int:

@@ -135,10 +135,14 @@ class RunningBot:
         self.fake = fake
         self.app = build_app(services)
         self.server = make_server(
-            SlackWsgiApp(self.app, services.engine, SIGNING_SECRET), "127.0.0.1", 0
+            SlackWsgiApp(self.app, services.engine, SIGNING_SECRET),
+            "127.0.0.1",
+            0,
+            loop_timeout=0.05,  # stop promptly at teardown
         )
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, name="bot-http", daemon=True)
+        self.stopping = False
+        self.thread = threading.Thread(target=self._serve, name="bot-http", daemon=True)
         self.slack = SignedClient(
             f"{self.url}/slack/events",
             SIGNING_SECRET,
@@ -150,8 +154,19 @@ class RunningBot:
         self.thread.start()
         return self
 
+    def _serve(self) -> None:
+        try:
+            self.server.run()
+        except OSError:  # the listening socket closed under select() while stopping
+            if not self.stopping:
+                raise
+
     def stop(self) -> None:
-        self.server.close()
+        """Close every channel, then the dispatcher, as waitress has no stop() of its own."""
+        self.stopping = True
+        for channel in list(self.server._map.values()):
+            channel.handle_close()
+        self.server.task_dispatcher.shutdown()
         self.thread.join(timeout=5)
 
 

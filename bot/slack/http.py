@@ -109,7 +109,9 @@ def _reply(start_response: StartResponse, status: int, body: object) -> list[byt
     return [data]
 
 
-def make_server(wsgi_app: SlackWsgiApp, host: str, port: int) -> BaseWSGIServer | MultiSocketServer:
+def make_server(
+    wsgi_app: SlackWsgiApp, host: str, port: int, *, loop_timeout: float = 1.0
+) -> BaseWSGIServer | MultiSocketServer:
     """A waitress server (multi-threaded, production-grade); port 0 picks a free port."""
     return create_server(
         wsgi_app,
@@ -118,4 +120,5 @@ def make_server(wsgi_app: SlackWsgiApp, host: str, port: int) -> BaseWSGIServer 
         threads=SERVER_THREADS,
         ident="mentoring-bot",
         clear_untrusted_proxy_headers=True,
+        asyncore_loop_timeout=loop_timeout,
     )

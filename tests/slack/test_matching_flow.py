@@ -83,6 +83,13 @@ def latest_proposal(bot: RunningBot) -> MatchProposal:
         return session.scalars(sa.select(MatchProposal).order_by(MatchProposal.id.desc())).first()
 
 
+def posted_proposal(bot: RunningBot) -> MatchProposal:
+    """The newest proposal, once the bot has recorded where its message is (to edit it)."""
+    return eventually(
+        lambda: (p := latest_proposal(bot)) and p.message_ts and p, what="the proposal message"
+    )
+
+
 def pairings(bot: RunningBot) -> list[Pairing]:
     with bot.services.sessions() as session:
         return list(session.scalars(sa.select(Pairing).order_by(Pairing.id)))
@@ -100,7 +107,7 @@ def test_propose_then_approve_introduces_each_pair_once(bot: RunningBot) -> None
         "Ana can teach TikTok, which Ben wants; Ben can teach Budgeting, which Ana wants" in shown
     )
     assert pairings(bot) == []  # nobody is told before approval
-    proposal = latest_proposal(bot)
+    proposal = posted_proposal(bot)
     assert proposal.message_ts == dm.response["ts"]
 
     bot.slack.block_action(ids.MATCH_APPROVE, user_id="UORGANIZER", value=str(proposal.id))
@@ -144,7 +151,7 @@ def test_a_participant_cannot_approve_and_nothing_happens(bot: RunningBot) -> No
     small_pool(bot)
     bot.slack.command("match", user_id="UORGANIZER")
     proposal_dm(bot)
-    proposal = latest_proposal(bot)
+    proposal = posted_proposal(bot)
 
     bot.slack.block_action(ids.MATCH_APPROVE, user_id="UANA", value=str(proposal.id))
     [told] = bot.fake.wait_for("response_url")
@@ -162,7 +169,7 @@ def test_approving_a_stale_proposal_is_refused(bot: RunningBot) -> None:
     enrol(bot, program, "ULATE", MENTEE)  # joins after the proposal
 
     bot.slack.block_action(
-        ids.MATCH_APPROVE, user_id="UORGANIZER", value=str(latest_proposal(bot).id)
+        ids.MATCH_APPROVE, user_id="UORGANIZER", value=str(posted_proposal(bot).id)
     )
     [told] = bot.fake.wait_for("response_url")
     assert "Someone joined or left" in told.params["text"]
@@ -182,7 +189,7 @@ def test_drop_and_swap_edit_the_proposal_in_place(bot: RunningBot) -> None:
     small_pool(bot)
     bot.slack.command("match", user_id="UORGANIZER")
     proposal_dm(bot)
-    proposal = latest_proposal(bot)
+    proposal = posted_proposal(bot)
 
     bad = bot.slack.view_submission(
         ids.MATCH_SWAP_MODAL,
@@ -224,7 +231,7 @@ def test_repairing_ends_kindly_and_never_rematches_old_partners(bot: RunningBot)
     bot.slack.command("match", user_id="UORGANIZER")
     proposal_dm(bot)
     bot.slack.block_action(
-        ids.MATCH_APPROVE, user_id="UORGANIZER", value=str(latest_proposal(bot).id)
+        ids.MATCH_APPROVE, user_id="UORGANIZER", value=str(posted_proposal(bot).id)
     )
     bot.fake.wait_for("chat.update")
     sent = len(bot.fake.wait_for("chat.postMessage", 3))
@@ -281,7 +288,7 @@ def test_small_groups_are_introduced_together(bot: RunningBot) -> None:
     bot.slack.command("match", user_id="UORGANIZER")
     proposal_dm(bot)
     bot.slack.block_action(
-        ids.MATCH_APPROVE, user_id="UORGANIZER", value=str(latest_proposal(bot).id)
+        ids.MATCH_APPROVE, user_id="UORGANIZER", value=str(posted_proposal(bot).id)
     )
     bot.fake.wait_for("conversations.open")
     assert bot.fake.calls_to("conversations.open")[0].params["users"] == "UANA,UBEN,UCHO"

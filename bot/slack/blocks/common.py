@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack import ids
+
 Block = dict[str, Any]
 
 SECTION_TEXT_LIMIT = 3000
@@ -39,3 +41,20 @@ def context(text: str) -> Block:
 
 def divider() -> Block:
     return {"type": "divider"}
+
+
+def button(text: str, action_id: str, value: str, *, primary: bool = False) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75]},
+        "action_id": action_id,
+        "value": value,
+    }
+    if primary:
+        element["style"] = "primary"
+    return element
+
+
+def join_button(program_id: int) -> dict[str, Any]:
+    """The one Join button: invitations, announcements and the Home tab all use it."""
+    return button("Join", ids.JOIN, str(program_id), primary=True)

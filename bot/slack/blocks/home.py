@@ -11,7 +11,17 @@ from typing import Any
 from bot.home import Enrolment, HomeSummary, ProgramOverview
 from bot.models import PairingStatus, ParticipantRole, Program
 from bot.slack import ids
-from bot.slack.blocks.common import Block, context, divider, escape, header, plural, section
+from bot.slack.blocks.common import (
+    Block,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    join_button,
+    plural,
+    section,
+)
 
 MAX_ENROLMENTS = 10
 MAX_JOINABLE = 10
@@ -21,18 +31,6 @@ ROLE_WORDS = {
     ParticipantRole.MENTOR: "You share what you know about new tools and trends.",
     ParticipantRole.MENTEE: "You learn from a colleague with a fresh perspective.",
 }
-
-
-def button(text: str, action_id: str, value: str, *, primary: bool = False) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text[:75]},
-        "action_id": action_id,
-        "value": value,
-    }
-    if primary:
-        element["style"] = "primary"
-    return element
 
 
 def home_view(summary: HomeSummary, *, is_organizer: bool) -> dict[str, Any]:
@@ -114,7 +112,7 @@ def _enrolment(enrolment: Enrolment) -> list[Block]:
 def _joinable(program: Program) -> list[Block]:
     need = f" · {escape(program.business_need)}" if program.business_need else ""
     block = section(f"*{escape(program.name)}*{need}\n{_target(program).capitalize()}.")
-    block["accessory"] = button("Join", ids.JOIN, str(program.id), primary=True)
+    block["accessory"] = join_button(program.id)
     return [block]
 
 

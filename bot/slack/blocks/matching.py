@@ -12,8 +12,16 @@ from bot.matching.proposals import WAITLIST
 from bot.matching.scoring import Weights
 from bot.models import MatchProposal, Participant, ParticipantRole, Program
 from bot.slack import ids
-from bot.slack.blocks.common import Block, context, escape, header, plural, section, truncate
-from bot.slack.blocks.home import button
+from bot.slack.blocks.common import (
+    Block,
+    button,
+    context,
+    escape,
+    header,
+    plural,
+    section,
+    truncate,
+)
 
 MAX_PAIRS_SHOWN = 20
 MAX_UNMATCHED_SHOWN = 8

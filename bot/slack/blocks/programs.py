@@ -8,7 +8,8 @@ from typing import Any
 from bot import programs
 from bot.models import Program, ProgramFormat
 from bot.slack import ids
-from bot.slack.blocks.common import Block, escape, section
+from bot.slack.blocks.common import Block, context, escape, join_button, section
+from bot.slack.blocks.invitations import program_pitch
 
 OTHER_NEED = "other"
 FORMAT_LABELS = {
@@ -214,3 +215,16 @@ def program_saved(program: Program, *, created: bool) -> tuple[str, list[Block]]
         )
     text = " ".join(lines)
     return text, [section("\n".join(lines))]
+
+
+def announcement(program: Program) -> list[Block]:
+    """A program posted in a channel: what it is, and a Join button for anyone reading."""
+    return [
+        *program_pitch(program),
+        {
+            "type": "actions",
+            "block_id": "announcement",
+            "elements": [join_button(program.id)],
+        },
+        context("Joining takes two minutes. Questions? Ask the organizers."),
+    ]

@@ -10,8 +10,7 @@ from bot.matching import proposals
 from bot.models import Program
 from bot.outbox import store
 from bot.slack import ids
-from bot.slack.blocks.common import escape, section
-from bot.slack.blocks.home import button
+from bot.slack.blocks.common import button, escape, section
 from bot.slack.blocks.matching import repaired_note
 from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
 from bot.slack.interaction import Actor
