@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
+from bot.health import Rule
 from bot.matching.proposals import record_channel
 from bot.models import Delivery
 from bot.outbox.send_soon import SendSoon
 from bot.outbox.sender import Sender
+from bot.planner import Planner
+from bot.scheduler import TickReport, run_tick
 from bot.slack.client import make_client
 
 log = logging.getLogger(__name__)
@@ -30,12 +33,14 @@ class Services:
     sessions: sessionmaker[Session]
     clock: Clock
     client: WebClient
+    planners: Sequence[Planner] = ()
+    rules: Sequence[Rule] = ()
     send_soon: SendSoon = field(init=False)
     background: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
-        sender = self.sender()
-        self.send_soon = SendSoon(sender.send_due)
+        self.outbox = self.sender()
+        self.send_soon = SendSoon(self.outbox.send_due)
         # Work that cannot finish inside Slack's 3 s runs here after the ack.
         self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack")
 
@@ -51,6 +56,10 @@ class Services:
     def sender(self) -> Sender:
         return Sender(self.sessions, self.client, self.clock, on_sent=_on_sent)
 
+    def tick(self) -> TickReport:
+        """One scheduler pass at the clock's instant (the job, and `python app.py tick`)."""
+        return run_tick(self.sessions, self.outbox, self.clock, self.planners, self.rules)
+
 
 def _on_sent(session: Session, row: Delivery, channel: str, ts: str) -> None:
     """What a sent message means for the domain, recorded with it."""
@@ -64,6 +73,8 @@ def build_services(
     engine: Engine | None = None,
     client: WebClient | None = None,
 ) -> Services:
+    from bot.slack.planning import PLANNERS, RULES  # the Slack layer renders what is planned
+
     engine = engine or make_engine(settings.database_url)
     return Services(
         settings=settings,
@@ -71,4 +82,6 @@ def build_services(
         sessions=make_session_factory(engine),
         clock=clock or SystemClock(),
         client=client or make_client(settings.slack_bot_token, settings.slack_api_url),
+        planners=PLANNERS,
+        rules=RULES,
     )

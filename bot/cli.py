@@ -22,7 +22,7 @@ from bot.clock import FixedClock, SystemClock, parse_instant
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import DatabaseUnavailable, check_connection, safe_url
 from bot.migrate import head_revision, upgrade
-from bot.scheduler import run_tick, start_scheduler
+from bot.scheduler import start_scheduler
 
 log = logging.getLogger("bot")
 
@@ -136,7 +136,7 @@ def tick_command(settings: Settings, now_text: str | None) -> int:
                 EXIT_CONFIG,
             ) from None
     services = _ready_database(settings, build_services(settings, clock=clock))
-    report = run_tick(services.sessions, services.sender(), services.clock)
+    report = services.tick()
     print(report.summary())
     return 1 if report.failures else 0
 
@@ -204,7 +204,7 @@ def invite_command(settings: Settings, program: str, csv_path: str) -> int:
     print(report.summary())
     if not report.invited:
         return 0
-    services.sender().send_due()
+    services.outbox.send_due()
     keys = [invitations.delivery_key(report.program_id, user) for user in report.invited]
     with unit_of_work(services.sessions) as session:
         sent = session.scalar(
@@ -255,10 +255,9 @@ def serve_command(settings: Settings) -> int:
             f"Slack did not accept SLACK_BOT_TOKEN ({error}); copy the bot token again from "
             "your Slack app's 'OAuth & Permissions' page"
         ) from None
-    sender = services.sender()
 
     def tick() -> None:
-        report = run_tick(services.sessions, sender, services.clock)
+        report = services.tick()
         if report.planned or report.send.sent or report.send.failed or report.failures:
             log.info(report.summary())
 

@@ -7,7 +7,7 @@ database coordinates the replicas, so the tick can run anywhere, twice, or late.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -45,7 +45,13 @@ class TickReport:
         return text
 
 
-def run_tick(sessions: sessionmaker[Session], sender: Sender, clock: Clock) -> TickReport:
+def run_tick(
+    sessions: sessionmaker[Session],
+    sender: Sender,
+    clock: Clock,
+    planners: Sequence[planner.Planner] = (),
+    rules: Sequence[health.Rule] = (),
+) -> TickReport:
     """One pass at the clock's instant. A failing step is logged, rolled back and skipped: the
     tick itself never dies."""
     now = clock.now()
@@ -66,8 +72,10 @@ def run_tick(sessions: sessionmaker[Session], sender: Sender, clock: Clock) -> T
 
         return run
 
-    report.planned = step("planner", in_transaction(lambda s: planner.plan_due(s, now)), 0)
-    report.flags = step("health", in_transaction(lambda s: health.evaluate(s, now)), 0)
+    report.planned = step(
+        "planner", in_transaction(lambda s: planner.plan_due(s, now, planners)), 0
+    )
+    report.flags = step("health", in_transaction(lambda s: health.evaluate(s, now, rules)), 0)
     report.send = step("sender", sender.send_due, SendReport())
     return report
 

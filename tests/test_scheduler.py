@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot import health, planner
 from bot.models import Delivery, DeliveryStatus
 from bot.outbox import store
 from bot.scheduler import TICK_JOB_ID, run_tick, start_scheduler
@@ -32,14 +30,13 @@ def broken(session: Session, now: datetime) -> int:
 
 
 def test_a_tick_plans_and_sends_once_even_when_run_twice_at_one_instant(
-    services, fake_slack, monkeypatch: pytest.MonkeyPatch
+    services, fake_slack
 ) -> None:
     fake_slack.add_user("UANA", name="ana")
-    monkeypatch.setattr(planner, "PLANNERS", [weekly_hello])
     sender = services.sender()
 
-    first = run_tick(services.sessions, sender, services.clock)
-    second = run_tick(services.sessions, sender, services.clock)
+    first = run_tick(services.sessions, sender, services.clock, [weekly_hello])
+    second = run_tick(services.sessions, sender, services.clock, [weekly_hello])
 
     assert (first.planned, first.send.sent) == (1, 1)
     assert (second.planned, second.send.sent) == (0, 0)
@@ -47,12 +44,8 @@ def test_a_tick_plans_and_sends_once_even_when_run_twice_at_one_instant(
     assert "planned 1" in first.summary()
 
 
-def test_a_failing_step_is_reported_and_the_rest_still_runs(
-    services, fake_slack, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failing_step_is_reported_and_the_rest_still_runs(services, fake_slack) -> None:
     fake_slack.add_user("UANA", name="ana")
-    monkeypatch.setattr(planner, "PLANNERS", [weekly_hello, broken])
-    monkeypatch.setattr(health, "RULES", [broken])
     with services.sessions() as session:
         store.enqueue(
             session,
@@ -63,7 +56,9 @@ def test_a_failing_step_is_reported_and_the_rest_still_runs(
         )
         session.commit()
 
-    report = run_tick(services.sessions, services.sender(), services.clock)
+    report = run_tick(
+        services.sessions, services.sender(), services.clock, [weekly_hello, broken], [broken]
+    )
 
     assert report.failures == ["planner", "health"]
     assert report.send.sent == 1  # the sender still ran
