@@ -32,3 +32,30 @@ MATCH_DROP = "match_drop"  # drop a proposed pair
 MATCH_UNMATCHED_MENU = "match_unmatched_menu"  # overflow on someone left over
 MATCH_SWAP_OPEN = "match_swap_open"
 MATCH_SWAP_MODAL = "match_swap_modal"
+
+# Meetings (pair members)
+MEETING_MODAL = "meeting_modal"
+MEETING_ACCEPT = "meeting_accept"
+MEETING_COUNTER = "meeting_counter"
+MEETING_DECLINE = "meeting_decline"
+MEETING_CANCEL = "meeting_cancel"
+MEETING_MET = "meeting_met"  # "did you meet?": yes
+MEETING_NOT_MET = "meeting_not_met"
+MEETING_MOVED = "meeting_moved"
+MEETING_MINUTES_MODAL = "meeting_minutes_modal"
+
+# Check-ins and surveys (participants)
+CHECKIN_MOOD = "checkin_mood"  # value: "<checkin id>:<1-5>"
+CHECKIN_MET = "checkin_met"  # value: "<checkin id>:yes|no"
+CHECKIN_COMMENT = "checkin_comment"
+CHECKIN_COMMENT_MODAL = "checkin_comment_modal"
+SURVEY_OPEN = "survey_open"  # value: "<program id>:<start|middle|end>"
+SURVEY_MODAL = "survey_modal"
+SHARE_WIN = "share_win"
+
+# Flags (organizers)
+FLAG_NUDGE = "flag_nudge"
+FLAG_REPAIR = "flag_repair"
+FLAG_PAUSE = "flag_pause"
+FLAG_DISMISS = "flag_dismiss"
+FLAG_DISMISS_MODAL = "flag_dismiss_modal"

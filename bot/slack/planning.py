@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.health import Rule
 from bot.planner import Planner
+from bot.slack.planners import checkins, health, meetings, prompts, surveys
 
-PLANNERS: list[Planner] = []
-RULES: list[Rule] = []
+PLANNERS: list[Planner] = [meetings.plan, prompts.plan, checkins.plan, surveys.plan]
+RULES: list[Rule] = [health.plan]

@@ -9,11 +9,21 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.bootstrap import Services
-from bot.slack.listeners import commands, enrolment, events, invitations, matching, programs
+from bot.slack.listeners import (
+    checkins,
+    commands,
+    enrolment,
+    events,
+    flags,
+    invitations,
+    matching,
+    meetings,
+    programs,
+)
 
 
 def register_listeners(app: App, services: Services) -> None:
     commands.register(app, services)
     events.register(app, services)
-    for feature in (programs, invitations, enrolment, matching):
+    for feature in (programs, invitations, enrolment, matching, meetings, checkins, flags):
         feature.register(app, services)
