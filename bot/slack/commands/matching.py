@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from bot import programs
 from bot.db import unit_of_work
@@ -36,6 +39,22 @@ def _pick_program(ctx: CommandContext, name: str, verb: str) -> Program | Reply:
     return {"text": text, "blocks": [section(text), {"type": "actions", "elements": buttons}]}
 
 
+def tell_repaired(session: Session, program: Program, pairing_id: int, now: datetime) -> list:
+    """Plan the kind, blameless note to each member of a pairing ended for re-pairing."""
+    members = proposals.member_users(session, [pairing_id])[pairing_id]
+    text, blocks = repaired_note(program)
+    for member in members:
+        store.enqueue(
+            session,
+            team_id=program.team_id,
+            key=f"repaired:{pairing_id}:{member.user_id}",
+            message=store.Message(member.user_id, text, blocks),
+            not_before=now,
+            program_id=program.id,
+        )
+    return members
+
+
 def match(ctx: CommandContext) -> Reply:
     picked = _pick_program(ctx, ctx.args.strip(), "match")
     if not isinstance(picked, Program):
@@ -63,17 +82,7 @@ def repair(ctx: CommandContext) -> Reply:
                 )
             except proposals.MatchingError:
                 continue
-            members = proposals.member_users(session, [pairing.id])[pairing.id]
-            text, blocks = repaired_note(program)
-            for member in members:
-                store.enqueue(
-                    session,
-                    team_id=ctx.team_id,
-                    key=f"repaired:{pairing.id}:{member.user_id}",
-                    message=store.Message(member.user_id, text, blocks),
-                    not_before=now,
-                    program_id=program.id,
-                )
+            members = tell_repaired(session, program, pairing.id, now)
             program_id, name = program.id, program.name
             break
         else:
