@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from bot import programs
 from bot.models import (
+    Meeting,
+    MeetingStatus,
     Pairing,
     PairingMember,
     PairingStatus,
@@ -29,6 +32,8 @@ class Enrolment:
     pairing_status: PairingStatus | None = None
     partners: tuple[str, ...] = ()  # Slack user ids
     channel_id: str | None = None
+    pairing_id: int | None = None
+    next_meeting: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,9 @@ class HomeSummary:
     organized: list[ProgramOverview] = field(default_factory=list)  # for organizers
 
 
-def home_summary(session: Session, team_id: str, user_id: str, *, organizer: bool) -> HomeSummary:
+def home_summary(
+    session: Session, team_id: str, user_id: str, *, organizer: bool, now: datetime
+) -> HomeSummary:
     summary = HomeSummary()
     rows = session.execute(
         sa.select(Participant, Program)
@@ -58,9 +65,20 @@ def home_summary(session: Session, team_id: str, user_id: str, *, organizer: boo
         .order_by(Program.created_at, Program.id)
     ).all()
     pairings = _live_pairings(session, [participant.id for participant, _ in rows])
+    upcoming = _next_meetings(session, [p[3] for p in pairings.values()], now)
     for participant, program in rows:
-        status, partners, channel = pairings.get(participant.id, (None, (), None))
-        summary.enrolments.append(Enrolment(program, participant, status, partners, channel))
+        status, partners, channel, pairing_id = pairings.get(participant.id, (None, (), None, None))
+        summary.enrolments.append(
+            Enrolment(
+                program,
+                participant,
+                status,
+                partners,
+                channel,
+                pairing_id,
+                upcoming.get(pairing_id) if pairing_id else None,
+            )
+        )
     joined = {program.id for _, program in rows}
     summary.joinable = [
         program
@@ -76,7 +94,7 @@ def home_summary(session: Session, team_id: str, user_id: str, *, organizer: boo
 
 def _live_pairings(
     session: Session, participant_ids: list[int]
-) -> dict[int, tuple[PairingStatus, tuple[str, ...], str | None]]:
+) -> dict[int, tuple[PairingStatus, tuple[str, ...], str | None, int]]:
     """Each participant's live pairing, with the other members' user ids, in one query."""
     if not participant_ids:
         return {}
@@ -84,15 +102,40 @@ def _live_pairings(
     theirs = aliased(PairingMember)
     other = aliased(Participant)
     rows = session.execute(
-        sa.select(mine.participant_id, Pairing.status, Pairing.channel_id, other.user_id)
+        sa.select(
+            mine.participant_id, Pairing.status, Pairing.channel_id, other.user_id, Pairing.id
+        )
         .join(Pairing, Pairing.id == mine.pairing_id)
         .join(theirs, sa.and_(theirs.pairing_id == Pairing.id, theirs.id != mine.id))
         .join(other, other.id == theirs.participant_id)
         .where(mine.participant_id.in_(participant_ids), Pairing.status.in_(LIVE_PAIRINGS))
         .order_by(other.user_id)
     ).all()
-    found: dict[int, tuple[PairingStatus, tuple[str, ...], str | None]] = {}
-    for participant_id, status, channel_id, partner in rows:
-        _, partners, _ = found.get(participant_id, (status, (), channel_id))
-        found[participant_id] = (status, (*partners, partner), channel_id)
+    found: dict[int, tuple[PairingStatus, tuple[str, ...], str | None, int]] = {}
+    for participant_id, status, channel_id, partner, pairing_id in rows:
+        _, partners, _, _ = found.get(participant_id, (status, (), channel_id, pairing_id))
+        found[participant_id] = (status, (*partners, partner), channel_id, pairing_id)
     return found
+
+
+def _next_meetings(session: Session, pairing_ids: list[int], now: datetime) -> dict[int, datetime]:
+    """The next confirmed meeting of each pairing, in one query."""
+    if not pairing_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Meeting.pairing_id, sa.func.min(Meeting.starts_at))
+        .where(
+            Meeting.pairing_id.in_(pairing_ids),
+            Meeting.status == MeetingStatus.CONFIRMED,
+            Meeting.starts_at > now,
+        )
+        .group_by(Meeting.pairing_id)
+    )
+    return {pairing_id: _aware(starts) for pairing_id, starts in rows}
+
+
+def _aware(value: datetime) -> datetime:
+    """An aggregate comes back without our column type: make it UTC again (SQLite)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

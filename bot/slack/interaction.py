@@ -72,6 +72,8 @@ def _element_value(element: dict[str, Any]) -> Any:
         return option.get("value") if option else None
     if kind in ("multi_static_select", "checkboxes", "multi_external_select"):
         return [option.get("value") for option in element.get("selected_options") or []]
+    if kind == "timepicker":
+        return element.get("selected_time")
     if kind == "datepicker":
         selected = element.get("selected_date")
         return date.fromisoformat(selected) if selected else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.slack import ids
@@ -58,3 +59,10 @@ def button(text: str, action_id: str, value: str, *, primary: bool = False) -> d
 def join_button(program_id: int) -> dict[str, Any]:
     """The one Join button: invitations, announcements and the Home tab all use it."""
     return button("Join", ids.JOIN, str(program_id), primary=True)
+
+
+def when(instant: datetime) -> str:
+    """`<!date^…>`: Slack shows it in each reader's own zone; the fallback is UTC."""
+    epoch = int(instant.timestamp())
+    fallback = instant.strftime("%a %d %b %Y %H:%M UTC")
+    return f"<!date^{epoch}^{{date_long_pretty}} at {{time}}|{fallback}>"

@@ -21,6 +21,7 @@ from bot.slack.blocks.common import (
     join_button,
     plural,
     section,
+    when,
 )
 
 MAX_ENROLMENTS = 10
@@ -92,9 +93,20 @@ def _capped(items: list[Any], limit: int, render: Any, noun: str) -> list[Block]
 def _enrolment(enrolment: Enrolment) -> list[Block]:
     program, participant = enrolment.program, enrolment.participant
     lines = [f"*{escape(program.name)}*", ROLE_WORDS[participant.role]]
+    buttons = [button("My answers", ids.PROFILE_EDIT, str(participant.id))]
     if enrolment.pairing_status is PairingStatus.ACTIVE and enrolment.partners:
         partners = ", ".join(f"<@{user}>" for user in enrolment.partners)
         lines.append(f"Your partner: {partners}. Aim for {_target(program)}.")
+        if enrolment.next_meeting:
+            lines.append(f"Next meeting: {when(enrolment.next_meeting)}.")
+        else:
+            lines.append("No meeting booked yet: schedule a coffee!")
+        buttons.insert(
+            0,
+            button(
+                "Schedule a coffee", ids.SCHEDULE_COFFEE, str(enrolment.pairing_id), primary=True
+            ),
+        )
     elif enrolment.pairing_status is PairingStatus.PAUSED:
         lines.append("Your pairing is paused for now; the organizers will be in touch.")
     else:
@@ -104,7 +116,7 @@ def _enrolment(enrolment: Enrolment) -> list[Block]:
         {
             "type": "actions",
             "block_id": f"enrolment_{participant.id}",
-            "elements": [button("My answers", ids.PROFILE_EDIT, str(participant.id))],
+            "elements": buttons,
         },
     ]
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.slack.commands import enrolment, invitations, matching, organizers, programs
+from bot.slack.commands import (
+    enrolment,
+    invitations,
+    matching,
+    meetings,
+    organizers,
+    programs,
+)
 from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, help_reply
 
 
@@ -15,6 +22,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     for sub in [
         Subcommand("help", f"{COMMAND} help", "show this list", _help),
         *enrolment.SUBCOMMANDS,
+        *meetings.SUBCOMMANDS,
         *programs.SUBCOMMANDS,
         *invitations.SUBCOMMANDS,
         *matching.SUBCOMMANDS,

@@ -249,16 +249,6 @@ def register(app: App, services: Services) -> None:
 
     app.action(ids.MATCH_APPROVE)(approve_click)
 
-    @app.action(ids.SCHEDULE_COFFEE)
-    def schedule_coffee(ack: Ack, respond: Respond) -> None:
-        ack()
-        respond(
-            text="Agree on a time right here in your conversation. Booking a coffee with "
-            "buttons is on its way.",
-            response_type="ephemeral",
-            replace_original=False,
-        )
-
 
 def _int(value: Any) -> int | None:
     try:
