@@ -266,3 +266,36 @@ def test_a_confirmed_meeting_shows_on_both_home_tabs(bot, pair) -> None:
     for user in ("UANA", "UBEN"):
         assert f"Next meeting: <!date^{instant}^" in homes[user]
         assert ids.SCHEDULE_COFFEE in homes[user]
+
+
+def book(bot, pair, day: str, at: str, index: int) -> Meeting:
+    propose(bot, pair, "UANA", day, at)
+    meeting = posted(bot, index)
+    bot.slack.block_action(ids.MEETING_ACCEPT, user_id="UBEN", value=str(meeting.id))
+    return eventually(
+        lambda: (
+            meeting_rows(bot)[index].status is MeetingStatus.CONFIRMED and meeting_rows(bot)[index]
+        ),
+        what="the meeting to be confirmed",
+    )
+
+
+def test_no_and_we_moved_it(bot, pair) -> None:
+    first = book(bot, pair, "2026-12-02", "10:00", 0)  # 15:00-16:00 UTC
+    second = book(bot, pair, "2026-12-03", "10:00", 1)
+    bot.services.clock.set(datetime(2026, 12, 3, 16, 30, tzinfo=UTC))
+    bot.services.tick()  # both follow-ups are due now
+    follow_ups = [c for c in posts_to_pair(bot) if "did you meet" in c.params["text"]]
+    assert len(follow_ups) == 2
+
+    bot.slack.block_action(ids.MEETING_NOT_MET, user_id="UANA", value=str(first.id))
+    eventually(lambda: meeting_rows(bot)[0].status is MeetingStatus.MISSED, what="missed")
+    bot.slack.block_action(ids.MEETING_MOVED, user_id="UBEN", value=str(second.id))
+    reopened = bot.fake.wait_for("views.open")[-1].params["view"]
+    assert reopened["callback_id"] == ids.MEETING_MODAL  # straight back to scheduling
+    assert meeting_rows(bot)[1].status is MeetingStatus.CANCELLED
+    texts = [c.params["text"] for c in bot.fake.calls_to("chat.update")]
+    assert any("didn't manage to meet" in t for t in texts)
+    assert any("moved it" in t for t in texts)
+    with bot.services.sessions() as session:
+        assert meetings.minutes_held(session, pair) == 0
