@@ -84,6 +84,32 @@ def _first_line(error: sa.exc.SQLAlchemyError) -> str:
     return text[0] if text else type(original).__name__
 
 
+def insert_many_or_ignore(
+    session: Session, model: type[Any], rows: list[dict[str, Any]], conflict: list[str]
+) -> int:
+    """Many rows in one statement, skipping those whose unique key exists; returns how many
+    were inserted. Planning thousands of messages a tick stays one round trip per chunk."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = model.__table__
+    key = table.c[next(iter(table.primary_key.columns)).name]
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        statement = (
+            insert(table)
+            .values(rows[start : start + 500])
+            .on_conflict_do_nothing(index_elements=conflict)
+            .returning(key)
+        )
+        inserted += len(session.execute(statement).all())
+    return inserted
+
+
 def insert_or_ignore(
     session: Session, model: type[Any], values: dict[str, Any], conflict: list[str]
 ) -> bool:

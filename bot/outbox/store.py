@@ -13,8 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.db import insert_or_ignore
+from bot.db import insert_many_or_ignore, insert_or_ignore
 from bot.models import Delivery, DeliveryStatus
+from bot.models.base import utcnow
 
 DEFAULT_LEASE = timedelta(minutes=5)
 KEY_LENGTH = 200
@@ -57,6 +58,50 @@ def enqueue(
         },
         conflict=["team_id", "key"],
     )
+
+
+def enqueue_many(
+    session: Session,
+    *,
+    team_id: str,
+    planned: list[tuple[str, Message]],
+    not_before: datetime,
+    program_id: int | None = None,
+) -> int:
+    """Plan many messages at once (a weekly fan-out); keys already planned are skipped."""
+    for key, _ in planned:
+        if not 0 < len(key) <= KEY_LENGTH:
+            raise ValueError(f"a delivery key must have 1 to {KEY_LENGTH} characters: {key[:40]!r}")
+    created = utcnow()
+    rows = [
+        {
+            "team_id": team_id,
+            "key": key,
+            "program_id": program_id,
+            "channel": message.channel,
+            "text": message.text,
+            "blocks": message.blocks,
+            "not_before": not_before,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "created_at": created,
+        }
+        for key, message in planned
+    ]
+    return insert_many_or_ignore(session, Delivery, rows, conflict=["team_id", "key"])
+
+
+def planned_keys(session: Session, team_id: str, keys: list[str]) -> set[str]:
+    """Which of these keys are already in the outbox (so they need not be rendered again)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        found.update(
+            session.scalars(
+                sa.select(Delivery.key).where(Delivery.team_id == team_id, Delivery.key.in_(chunk))
+            )
+        )
+    return found
 
 
 def _claimable(now: datetime) -> sa.ColumnElement[bool]:
