@@ -17,6 +17,7 @@ from bot.db import make_engine, make_session_factory
 from bot.health import Rule
 from bot.matching.proposals import record_channel
 from bot.models import Delivery
+from bot.outbox.pacing import Pacer
 from bot.outbox.send_soon import SendSoon
 from bot.outbox.sender import Sender
 from bot.planner import Planner
@@ -35,10 +36,12 @@ class Services:
     client: WebClient
     planners: Sequence[Planner] = ()
     rules: Sequence[Rule] = ()
+    pacer: Pacer | None = None  # None: Slack's limits (see bot.outbox.pacing)
     send_soon: SendSoon = field(init=False)
     background: ThreadPoolExecutor = field(init=False)
 
     def __post_init__(self) -> None:
+        self.pacer = self.pacer or Pacer()
         self.outbox = self.sender()
         self.send_soon = SendSoon(self.outbox.send_due)
         # Work that cannot finish inside Slack's 3 s runs here after the ack.
@@ -54,7 +57,7 @@ class Services:
         self.background.submit(run)
 
     def sender(self) -> Sender:
-        return Sender(self.sessions, self.client, self.clock, on_sent=_on_sent)
+        return Sender(self.sessions, self.client, self.clock, on_sent=_on_sent, pacer=self.pacer)
 
     def tick(self) -> TickReport:
         """One scheduler pass at the clock's instant (the job, and `python app.py tick`)."""
@@ -72,6 +75,7 @@ def build_services(
     clock: Clock | None = None,
     engine: Engine | None = None,
     client: WebClient | None = None,
+    pacer: Pacer | None = None,
 ) -> Services:
     from bot.slack.planning import PLANNERS, RULES  # the Slack layer renders what is planned
 
@@ -84,4 +88,5 @@ def build_services(
         client=client or make_client(settings.slack_bot_token, settings.slack_api_url),
         planners=PLANNERS,
         rules=RULES,
+        pacer=pacer,
     )

@@ -27,6 +27,7 @@ from bot.clock import FixedClock
 from bot.config import Settings, parse_settings
 from bot.db import make_engine, make_session_factory
 from bot.models import Base
+from bot.outbox.pacing import Pacer
 from bot.slack.app import build_app
 from bot.slack.http import SlackWsgiApp, make_server
 from tests.support.fake_slack import FakeSlack
@@ -124,7 +125,8 @@ def settings(db_url: str, fake_slack: FakeSlack) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, engine: Engine, clock: FixedClock) -> Services:
-    return build_services(settings, clock=clock, engine=engine)
+    # Tests check pacing on its own (tests/outbox/test_pacing.py) instead of waiting for it.
+    return build_services(settings, clock=clock, engine=engine, pacer=Pacer.unlimited())
 
 
 class RunningBot:

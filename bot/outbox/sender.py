@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.models import Delivery
 from bot.outbox import store
+from bot.outbox.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class Sender:
         lease: timedelta = store.DEFAULT_LEASE,
         worker: str | None = None,
         on_sent: OnSent | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self._sessions = session_factory
         self._client = client
@@ -104,6 +106,7 @@ class Sender:
         self._lease = lease
         self.worker = worker or worker_name()
         self._on_sent = on_sent
+        self._pacer = pacer or Pacer.unlimited()
 
     def send_due(self) -> SendReport:
         """Send everything due when the pass starts, batch by batch.
@@ -139,6 +142,7 @@ class Sender:
     def _send_one(self, session: Session, row: Delivery, report: SendReport) -> None:
         try:
             channel = self._conversation(row.channel)
+            self._pacer.wait(channel)
             response = self._client.chat_postMessage(
                 channel=channel,
                 text=row.text,

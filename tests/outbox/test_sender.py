@@ -14,7 +14,7 @@ from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory
 from bot.models import Delivery, DeliveryStatus
 from bot.outbox import store
-from bot.outbox.sender import MAX_ATTEMPTS, Sender
+from bot.outbox.sender import MAX_ATTEMPTS, Sender, SendReport
 from bot.slack.client import make_client
 from tests.conftest import BOT_TOKEN, TEAM
 from tests.support.fake_slack import FakeSlack
@@ -258,3 +258,25 @@ def test_a_key_that_does_not_fit_is_refused_before_anything_is_stored(sessions, 
             not_before=clock.now(),
         )
     assert rows(sessions) == {}
+
+
+def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_nothing(
+    sessions, clock, fake_slack
+) -> None:
+    fake_slack.add_user("UANA", name="ana")
+    keys = [f"prompt:{n}" for n in range(10)]
+    for key in keys:
+        plan(sessions, clock, key)
+    doomed = Sender(sessions, bare_client(fake_slack), clock, worker="doomed")
+    with sessions() as session:
+        batch = store.claim(session, now=clock.now(), worker="doomed", limit=10)
+        for row in batch[:3]:  # sends three, then the process is killed
+            doomed._send_one(session, row, SendReport())
+    survivor = Sender(sessions, bare_client(fake_slack), clock, worker="survivor")
+
+    assert survivor.send_due().sent == 0  # the dead sender's lease still holds
+    clock.advance(store.DEFAULT_LEASE + timedelta(seconds=1))
+    assert survivor.send_due().sent == 7
+
+    assert sorted(sent_keys(fake_slack)) == sorted(keys)
+    assert {row.status for row in rows(sessions).values()} == {DeliveryStatus.SENT}
