@@ -95,6 +95,10 @@ class FakeSlack:
         self._ids = itertools.count(1)
         self._faults: dict[str, list[_Injected]] = {}
         self._delays: dict[str, list[_Injected]] = {}
+        self._limits: dict[str, tuple[float, float]] = {}  # method -> (per minute, per channel)
+        self._last_in_channel: dict[str, float] = {}
+        self._window: list[float] = []  # times of accepted limited calls, last minute
+        self.refused_by_limits = 0
         self._pending_uploads: dict[str, dict] = {}
         self._response_urls: set[str] = set()
         self._server: ThreadingHTTPServer | None = None
@@ -242,6 +246,32 @@ class FakeSlack:
     def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
         self._inject(self._delays, method, _Injected(times, seconds=seconds))
 
+    def limit(self, method: str, *, per_minute: float, per_channel_seconds: float = 1.0) -> None:
+        """Refuse like Slack beyond these rates: HTTP 429 with a Retry-After. The workspace rate
+        is enforced over a sliding second (per_minute / 60 calls), so it is smooth, not bursty."""
+        with self._lock:
+            self._limits[method] = (per_minute, per_channel_seconds)
+
+    def _over_limit(self, method: str, params: dict) -> int | None:
+        """Seconds to retry after, when this call breaks a limit set with `limit`."""
+        if method not in self._limits:
+            return None
+        per_minute, gap = self._limits[method]
+        now = time.monotonic()
+        channel = str(params.get("channel", ""))
+        with self._lock:
+            self._window = [t for t in self._window if t > now - 1]
+            last = self._last_in_channel.get(channel)
+            if last is not None and now - last < gap:
+                self.refused_by_limits += 1
+                return max(1, int(gap - (now - last) + 0.999))
+            if len(self._window) >= max(per_minute / 60, 1):
+                self.refused_by_limits += 1
+                return 1
+            self._window.append(now)
+            self._last_in_channel[channel] = now
+        return None
+
     def new_response_url(self) -> str:
         url = f"{self.root_url}response/{next(self._ids)}"
         with self._lock:
@@ -274,7 +304,11 @@ class FakeSlack:
             time.sleep(delay.seconds)
         extra_headers: dict = {}
         fault = self._take(self._faults, method)
-        if fault is not None:
+        retry_after = None if fault is not None else self._over_limit(method, params)
+        if retry_after is not None:
+            status, body = 429, {"ok": False, "error": "ratelimited"}
+            extra_headers = {"Retry-After": str(retry_after)}
+        elif fault is not None:
             status, body, extra_headers = fault.status, fault.body, fault.headers
         else:
             try:
