@@ -280,3 +280,22 @@ def test_a_sender_killed_mid_batch_loses_nothing_and_repeats_nothing(
 
     assert sorted(sent_keys(fake_slack)) == sorted(keys)
     assert {row.status for row in rows(sessions).values()} == {DeliveryStatus.SENT}
+
+
+def test_a_429_storm_delays_but_never_loses_or_repeats(sessions, clock, fake_slack) -> None:
+    fake_slack.add_user("UANA", name="ana")
+    keys = [f"storm:{n}" for n in range(30)]
+    for key in keys:
+        plan(sessions, clock, key)
+    fake_slack.rate_limit("chat.postMessage", retry_after=3, times=25)
+    sender = Sender(sessions, bare_client(fake_slack), clock, batch_size=10)
+
+    passes = 0
+    while rows(sessions) and any(r.status != DeliveryStatus.SENT for r in rows(sessions).values()):
+        sender.send_due()
+        clock.advance(timedelta(seconds=3))
+        passes += 1
+        assert passes < 40, "the storm never ended"
+
+    assert sorted(sent_keys(fake_slack)) == sorted(keys)
+    assert all(r.attempts <= 1 for r in rows(sessions).values())  # 429s spend no tries
