@@ -292,3 +292,56 @@ def test_small_groups_are_introduced_together(bot: RunningBot) -> None:
     )
     bot.fake.wait_for("conversations.open")
     assert bot.fake.calls_to("conversations.open")[0].params["users"] == "UANA,UBEN,UCHO"
+
+
+def test_an_organizer_adjusts_the_weights_and_the_matching_re_runs(bot: RunningBot) -> None:
+    program, _ = small_pool(bot)
+    bot.slack.command("match", user_id="UORGANIZER")
+    first = proposal_dm(bot)
+    assert "skills taught back 3" in json.dumps(first.params["blocks"])
+
+    bot.slack.block_action(ids.MATCH_WEIGHTS_OPEN, user_id="UORGANIZER", value=str(program.id))
+    modal = bot.fake.wait_for("views.open")[-1].params["view"]
+    assert block_kit_problems(modal, "modal") == []
+
+    def values(**changes: str) -> dict:
+        numbers = {
+            name: changes.get(name, "1")
+            for name in (
+                "teach",
+                "teach_back",
+                "hopes",
+                "direction",
+                "departments",
+                "timezone",
+                "formats",
+            )
+        }
+        out = {n: {n: {"type": "number_input", "value": v}} for n, v in numbers.items()}
+        out["allow_repeats"] = {
+            "allow_repeats": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}
+        }
+        return out
+
+    metadata = modal["private_metadata"]
+    refused = bot.slack.view_submission(
+        ids.MATCH_WEIGHTS_MODAL, values(), user_id="UANA", private_metadata=metadata
+    ).json()
+    assert "Only program organizers" in refused["errors"]["teach"]
+    bad = bot.slack.view_submission(
+        ids.MATCH_WEIGHTS_MODAL, values(teach="-2"), user_id="UORGANIZER", private_metadata=metadata
+    ).json()
+    assert "from 0 to 100" in bad["errors"]["teach"]
+
+    bot.slack.view_submission(
+        ids.MATCH_WEIGHTS_MODAL,
+        values(teach_back="10", formats="0"),
+        user_id="UORGANIZER",
+        private_metadata=metadata,
+    )
+    second = proposal_dm(bot, 2)
+    assert "skills taught back 10" in json.dumps(second.params["blocks"])
+    with bot.services.sessions() as session:
+        settings = session.get(type(program), program.id).settings
+    assert settings["matching_weights"]["teach_back"] == 10
+    assert settings["allow_repeats"] is True

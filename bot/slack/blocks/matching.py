@@ -111,6 +111,7 @@ def proposal_message(
                 approve,
                 button("Swap two people", ids.MATCH_SWAP_OPEN, str(proposal.id)),
                 button("Re-run", ids.MATCH_RERUN, str(proposal.program_id)),
+                button("Adjust weights", ids.MATCH_WEIGHTS_OPEN, str(proposal.program_id)),
             ],
         }
     )
@@ -247,3 +248,56 @@ def repaired_note(program: Program) -> tuple[str, list[Block]]:
         "organizers will introduce you to someone new soon. Thank you for the time you shared!"
     )
     return text, [section(escape(text))]
+
+
+def weights_modal(program_id: int, weights: Weights, allow_repeats: bool) -> dict[str, Any]:
+    """The organizer tunes what counts in a good pair for this program, then matching re-runs."""
+    blocks: list[Block] = [
+        section("Points for each part of a pair's score. 0 switches a part off.")
+    ]
+    for name, value in weights.as_dict().items():
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": name,
+                "label": {"type": "plain_text", "text": WEIGHT_NAMES[name].capitalize()},
+                "element": {
+                    "type": "number_input",
+                    "action_id": name,
+                    "is_decimal_allowed": True,
+                    "initial_value": f"{value:g}",
+                    "min_value": "0",
+                    "max_value": "100",
+                },
+            }
+        )
+    repeats: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": "allow_repeats",
+        "options": [
+            {
+                "text": {"type": "plain_text", "text": "Previous partners may be paired again"},
+                "value": "yes",
+            }
+        ],
+    }
+    if allow_repeats:
+        repeats["initial_options"] = repeats["options"]
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": "allow_repeats",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Repeats"},
+            "element": repeats,
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": ids.MATCH_WEIGHTS_MODAL,
+        "private_metadata": json.dumps({"program_id": program_id}),
+        "title": {"type": "plain_text", "text": "Matching weights"},
+        "submit": {"type": "plain_text", "text": "Save and re-run"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }

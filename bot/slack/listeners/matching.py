@@ -21,7 +21,7 @@ from bot import programs
 from bot.bootstrap import Services
 from bot.db import unit_of_work
 from bot.matching import proposals
-from bot.matching.scoring import score_pair
+from bot.matching.scoring import Weights, score_pair
 from bot.models import MatchProposal, Participant, Program
 from bot.outbox import store
 from bot.slack import ids
@@ -33,6 +33,7 @@ from bot.slack.blocks.matching import (
     proposal_csv,
     proposal_message,
     swap_modal,
+    weights_modal,
 )
 from bot.slack.interaction import (
     ORGANIZERS_ONLY,
@@ -234,6 +235,58 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         _refresh(services, client, who.team_id, proposal_id)
+
+    @organizer_action
+    def open_weights(body: dict[str, Any], client: WebClient, respond: Respond, who: Actor) -> None:
+        program_id = _int(body["actions"][0].get("value")) or 0
+        with unit_of_work(services.sessions) as session:
+            program = programs.get(session, who.team_id, program_id)
+            if program is None:
+                raise proposals.MatchingError("That program no longer exists.")
+            view = weights_modal(
+                program.id, proposals.weights_for(program), proposals.allow_repeats(program)
+            )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    app.action(ids.MATCH_WEIGHTS_OPEN)(open_weights)
+
+    @app.view(ids.MATCH_WEIGHTS_MODAL)
+    def save_weights(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        who = actor(body)
+        if not acting_organizer(services, who):
+            ack(field_errors({"teach": ORGANIZERS_ONLY}))
+            return
+        values = view_values(body["view"])
+        chosen: dict[str, float] = {}
+        errors: dict[str, str] = {}
+        for name in Weights().as_dict():
+            try:
+                number = float(values.get(name) or "")
+            except ValueError:
+                number = -1
+            if not 0 <= number <= 100:
+                errors[name] = "Enter a number from 0 to 100."
+            chosen[name] = number
+        try:
+            program_id = int(json.loads(body["view"].get("private_metadata") or "{}")["program_id"])
+        except (ValueError, KeyError, TypeError):
+            errors["teach"] = "This form is out of date; open it again."
+            program_id = 0
+        if errors:
+            ack(field_errors(errors))
+            return
+        with unit_of_work(services.sessions) as session:
+            program = programs.get(session, who.team_id, program_id)
+            if program is None:
+                ack(field_errors({"teach": "That program no longer exists."}))
+                return
+            program.settings = {
+                **(program.settings or {}),
+                "matching_weights": chosen,
+                "allow_repeats": "yes" in (values.get("allow_repeats") or []),
+            }
+        ack()
+        services.later(lambda: run_match(services, client, who, program_id))
 
     @organizer_action
     def approve_click(
