@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -92,22 +94,52 @@ def insert_many_or_ignore(
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = model.__table__
+    if dialect == "postgresql":
+        return _copy_then_insert(session, table, rows, conflict)
+    from sqlalchemy.dialects.sqlite import insert
+
     key = table.c[next(iter(table.primary_key.columns)).name]
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        statement = (
-            insert(table)
-            .values(rows[start : start + 500])
-            .on_conflict_do_nothing(index_elements=conflict)
-            .returning(key)
-        )
-        inserted += len(session.execute(statement).all())
-    return inserted
+    # One compiled statement executed for many parameter sets: SQLAlchemy batches it into
+    # multi-row INSERTs ("insertmanyvalues") and still returns the inserted keys.
+    statement = insert(table).on_conflict_do_nothing(index_elements=conflict).returning(key)
+    return len(session.execute(statement, rows).all())
+
+
+def _copy_then_insert(
+    session: Session, table: sa.Table, rows: list[dict[str, Any]], conflict: list[str]
+) -> int:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... SELECT ... ON
+    CONFLICT DO NOTHING. Thousands of rows cost one statement, not thousands of parameters."""
+    columns = list(rows[0])
+    scratch = f"scratch_{table.name}"
+    connection = session.connection()
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {scratch} "
+        f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP"
+    )
+    connection.exec_driver_sql(f"TRUNCATE {scratch}")
+    is_json = {c: isinstance(table.c[c].type, sa.JSON) for c in columns}
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {scratch} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([_copy_value(row[c], is_json[c]) for c in columns])
+    names = ", ".join(columns)
+    inserted = connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {scratch} "
+        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING 1"
+    )
+    return len(inserted.all())
+
+
+def _copy_value(value: Any, is_json: bool) -> Any:
+    if value is None:
+        return None
+    if is_json:
+        return json.dumps(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
 
 
 def insert_or_ignore(
