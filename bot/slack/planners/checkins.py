@@ -7,50 +7,42 @@ instant, or another replica, plans nothing again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
 from bot import checkins
-from bot.models import Delivery, DeliveryStatus
-from bot.outbox.store import KEY_LENGTH, Message
+from bot.outbox import store
+from bot.outbox.store import Message
 from bot.slack.blocks import checkins as blocks
 
 
-@dataclass(frozen=True)
-class Planned:
-    """One outbox row to plan (what `bot.outbox.store.enqueue` takes, for many at once)."""
-
+class Planned(NamedTuple):
     team_id: str
+    program_id: int
     key: str
     message: Message
-    not_before: datetime
-    program_id: int | None = None
 
 
-def enqueue_many(session: Session, planned: Sequence[Planned], now: datetime) -> int:
-    """Plan many messages in a few statements; keys planned before are skipped. Returns how
-    many rows are new. (Belongs next to `enqueue` in `bot.outbox.store`.)"""
+def enqueue_all(session: Session, planned: Iterable[Planned], now: datetime) -> int:
+    """Plan messages in bulk, one statement per workspace and program (and 500 rows); keys
+    planned before are skipped. Returns how many rows are new."""
+    groups: dict[tuple[str, int], dict[str, Message]] = defaultdict(dict)
     for row in planned:
-        if not 0 < len(row.key) <= KEY_LENGTH:
-            raise ValueError(f"a delivery key must have 1 to {KEY_LENGTH} characters: {row.key!r}")
-    values = [
-        {
-            "team_id": row.team_id,
-            "key": row.key,
-            "program_id": row.program_id,
-            "channel": row.message.channel,
-            "text": row.message.text,
-            "blocks": row.message.blocks,
-            "not_before": row.not_before,
-            "status": DeliveryStatus.PENDING,
-            "created_at": now,
-        }
-        for row in {row.key: row for row in planned}.values()  # one row per key
-    ]
-    return len(checkins.insert_ignoring(session, Delivery, values, conflict=["team_id", "key"]))
+        groups[(row.team_id, row.program_id)][row.key] = row.message
+    return sum(
+        store.enqueue_many(
+            session,
+            team_id=team_id,
+            planned=list(messages.items()),
+            not_before=now,
+            program_id=program_id,
+        )
+        for (team_id, program_id), messages in groups.items()
+    )
 
 
 def plan(session: Session, now: datetime) -> int:
@@ -58,15 +50,9 @@ def plan(session: Session, now: datetime) -> int:
     planned = []
     for due in checkins.create_due(session, now):
         text, message_blocks = blocks.checkin_message(due.checkin_id, due.program_name, due.period)
-        planned.append(
-            Planned(
-                due.team_id,
-                checkins.checkin_key(due.participant_id, due.period.start),
-                Message(due.user_id, text, message_blocks),
-                due.at,
-                due.program_id,
-            )
-        )
+        key = checkins.checkin_key(due.participant_id, due.period.start)
+        message = Message(due.user_id, text, message_blocks)
+        planned.append(Planned(due.team_id, due.program_id, key, message))
     for due in checkins.due_reminders(session, now):
         text, message_blocks = blocks.checkin_message(
             due.checkin_id,
@@ -76,13 +62,7 @@ def plan(session: Session, now: datetime) -> int:
             met=due.met,
             reminder=True,
         )
-        planned.append(
-            Planned(
-                due.team_id,
-                checkins.reminder_key(due.participant_id, due.period.start),
-                Message(due.user_id, text, message_blocks),
-                due.at,
-                due.program_id,
-            )
-        )
-    return enqueue_many(session, planned, now)
+        key = checkins.reminder_key(due.participant_id, due.period.start)
+        message = Message(due.user_id, text, message_blocks)
+        planned.append(Planned(due.team_id, due.program_id, key, message))
+    return enqueue_all(session, planned, now)
