@@ -49,7 +49,7 @@ CHECKIN_MOOD = "checkin_mood"  # value: "<checkin id>:<1-5>"
 CHECKIN_MET = "checkin_met"  # value: "<checkin id>:yes|no"
 CHECKIN_COMMENT = "checkin_comment"
 CHECKIN_COMMENT_MODAL = "checkin_comment_modal"
-SURVEY_OPEN = "survey_open"  # value: "<program id>:<start|middle|end>"
+SURVEY_OPEN = "survey_open"  # value: "<participant id>:<start|middle|end>"
 SURVEY_MODAL = "survey_modal"
 SHARE_WIN = "share_win"
 

@@ -69,7 +69,8 @@ def message(prompt: DuePrompt) -> store.Message:
     else:
         weekly = prompt.program.meeting_target_minutes
         progress = f"This week is about getting started: aim for {weekly} minutes together."
-    text = f"Week {prompt.program_week} of {prompt.program.name}: time for a coffee, {everyone}?"
+    name = escape(prompt.program.name)
+    text = f"Week {prompt.program_week} of {name}: time for a coffee, {everyone}?"
     blocks: list[Block] = [
         section(f"*Week {prompt.program_week} of {escape(prompt.program.name)}*, {everyone}"),
         section(progress),
