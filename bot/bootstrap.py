@@ -37,6 +37,7 @@ class Services:
     planners: Sequence[Planner] = ()
     rules: Sequence[Rule] = ()
     pacer: Pacer | None = None  # None: Slack's limits (see bot.outbox.pacing)
+    outbox: Sender = field(init=False)  # this process's sender (the tick and send-soon share it)
     send_soon: SendSoon = field(init=False)
     background: ThreadPoolExecutor = field(init=False)
 
@@ -77,16 +78,17 @@ def build_services(
     client: WebClient | None = None,
     pacer: Pacer | None = None,
 ) -> Services:
-    from bot.slack.planning import PLANNERS, RULES  # the Slack layer renders what is planned
+    from bot.slack import planning  # the Slack layer renders what is planned
 
     engine = engine or make_engine(settings.database_url)
+    client = client or make_client(settings.slack_bot_token, settings.slack_api_url)
     return Services(
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
         clock=clock or SystemClock(),
-        client=client or make_client(settings.slack_bot_token, settings.slack_api_url),
-        planners=PLANNERS,
-        rules=RULES,
+        client=client,
+        planners=planning.planners(settings.organizers, client),
+        rules=planning.rules(settings.organizers, client),
         pacer=pacer,
     )

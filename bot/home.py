@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -21,8 +21,10 @@ from bot.models import (
     Program,
     ProgramStatus,
 )
+from bot.status import ProgramHealth, program_health
 
 LIVE_PAIRINGS = (PairingStatus.ACTIVE, PairingStatus.PAUSED)
+DASHBOARDS = 15  # programs whose full figures the Home tab shows
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Enrolment:
 class ProgramOverview:
     program: Program
     counts: dict[ParticipantRole, int]
+    health: ProgramHealth | None = None  # the status dashboard, for the first programs
 
 
 @dataclass
@@ -47,12 +50,13 @@ class HomeSummary:
     enrolments: list[Enrolment] = field(default_factory=list)
     joinable: list[Program] = field(default_factory=list)  # open, and not joined yet
     organized: list[ProgramOverview] = field(default_factory=list)  # for organizers
+    today: date | None = None
 
 
 def home_summary(
     session: Session, team_id: str, user_id: str, *, organizer: bool, now: datetime
 ) -> HomeSummary:
-    summary = HomeSummary()
+    summary = HomeSummary(today=now.date())
     rows = session.execute(
         sa.select(Participant, Program)
         .join(Program, Participant.program_id == Program.id)
@@ -88,7 +92,12 @@ def home_summary(
     if organizer:
         running = programs.list_programs(session, team_id)
         counts = programs.enrolment_counts(session, [program.id for program in running])
-        summary.organized = [ProgramOverview(p, counts[p.id]) for p in running]
+        summary.organized = [
+            ProgramOverview(
+                p, counts[p.id], program_health(session, p, now) if n < DASHBOARDS else None
+            )
+            for n, p in enumerate(running)
+        ]
     return summary
 
 

@@ -61,3 +61,9 @@ FLAG_DISMISS = "flag_dismiss"
 FLAG_DISMISS_MODAL = "flag_dismiss_modal"
 MATCH_WEIGHTS_OPEN = "match_weights_open"
 MATCH_WEIGHTS_MODAL = "match_weights_modal"
+
+# Wins and the program report
+WIN_MODAL = "win_modal"
+WIN_PUBLISH = "win_publish"  # value: win id
+WIN_PUBLISH_MODAL = "win_publish_modal"
+RUN_AGAIN = "run_again"  # value: program id

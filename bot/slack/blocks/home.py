@@ -6,6 +6,7 @@ list shows its first items and says how many more there are.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.home import Enrolment, HomeSummary, ProgramOverview
@@ -23,10 +24,11 @@ from bot.slack.blocks.common import (
     section,
     when,
 )
+from bot.slack.blocks.status import summary_fields
 
 MAX_ENROLMENTS = 10
 MAX_JOINABLE = 10
-MAX_ORGANIZED = 20
+MAX_ORGANIZED = 15
 
 ROLE_WORDS = {
     ParticipantRole.MENTOR: "You share what you know about new tools and trends.",
@@ -67,7 +69,12 @@ def home_view(summary: HomeSummary, *, is_organizer: bool) -> dict[str, Any]:
             },
         ]
         if summary.organized:
-            blocks += _capped(summary.organized, MAX_ORGANIZED, _organized, "programs")
+            blocks += _capped(
+                summary.organized,
+                MAX_ORGANIZED,
+                lambda overview: _organized(overview, summary.today),
+                "programs",
+            )
         else:
             blocks.append(
                 section("No programs yet. Create the first one: a pilot is a good start.")
@@ -128,18 +135,20 @@ def _joinable(program: Program) -> list[Block]:
     return [block]
 
 
-def _organized(overview: ProgramOverview) -> list[Block]:
+def _organized(overview: ProgramOverview, today: date | None) -> list[Block]:
     program = overview.program
     mentors = overview.counts.get(ParticipantRole.MENTOR, 0)
     mentees = overview.counts.get(ParticipantRole.MENTEE, 0)
     enrolment = "open" if program.enrolment_open else "closed"
     pilot = " · pilot" if program.is_pilot else ""
+    dashboard = [summary_fields(overview.health, today)] if overview.health and today else []
     return [
         section(
             f"*{escape(program.name)}* · {program.status.value}{pilot} · enrolment {enrolment}\n"
             f"{plural(mentors, 'reverse mentor')} (sharing new skills) · "
             f"{plural(mentees, 'mentee')} (learning)"
         ),
+        *dashboard,
         {
             "type": "actions",
             "block_id": f"program_{program.id}",

@@ -9,6 +9,9 @@ from bot.slack.commands import (
     meetings,
     organizers,
     programs,
+    reports,
+    status,
+    wins,
 )
 from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, help_reply
 
@@ -23,7 +26,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("help", f"{COMMAND} help", "show this list", _help),
         *enrolment.SUBCOMMANDS,
         *meetings.SUBCOMMANDS,
+        *status.SUBCOMMANDS,
         *programs.SUBCOMMANDS,
+        *wins.SUBCOMMANDS,
+        *reports.SUBCOMMANDS,
         *invitations.SUBCOMMANDS,
         *matching.SUBCOMMANDS,
         Subcommand(

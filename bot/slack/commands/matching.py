@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot import programs
 from bot.db import unit_of_work
 from bot.matching import proposals
-from bot.models import Program
+from bot.models import Participant, Program
 from bot.outbox import store
 from bot.slack import ids
 from bot.slack.blocks.common import button, escape, section
@@ -39,7 +39,9 @@ def _pick_program(ctx: CommandContext, name: str, verb: str) -> Program | Reply:
     return {"text": text, "blocks": [section(text), {"type": "actions", "elements": buttons}]}
 
 
-def tell_repaired(session: Session, program: Program, pairing_id: int, now: datetime) -> list:
+def tell_repaired(
+    session: Session, program: Program, pairing_id: int, now: datetime
+) -> list[Participant]:
     """Plan the kind, blameless note to each member of a pairing ended for re-pairing."""
     members = proposals.member_users(session, [pairing_id])[pairing_id]
     text, blocks = repaired_note(program)

@@ -19,11 +19,23 @@ from bot.slack.listeners import (
     matching,
     meetings,
     programs,
+    reports,
+    wins,
 )
 
 
 def register_listeners(app: App, services: Services) -> None:
     commands.register(app, services)
     events.register(app, services)
-    for feature in (programs, invitations, enrolment, matching, meetings, checkins, flags):
+    for feature in (
+        programs,
+        invitations,
+        enrolment,
+        matching,
+        meetings,
+        checkins,
+        flags,
+        wins,
+        reports,
+    ):
         feature.register(app, services)

@@ -81,7 +81,8 @@ def message(prompt: DuePrompt) -> store.Message:
             "elements": [
                 button(
                     "Schedule a coffee", ids.SCHEDULE_COFFEE, str(prompt.pairing.id), primary=True
-                )
+                ),
+                button("Share a win", ids.SHARE_WIN, str(prompt.pairing.id)),
             ],
         },
         context("Met without booking? `/mentoring log 30` counts it too."),

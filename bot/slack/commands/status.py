@@ -1,0 +1,86 @@
+"""`/mentoring status [program]`: health for organizers, your own pairing for everyone else."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot import programs, status
+from bot.bootstrap import Services
+from bot.db import unit_of_work
+from bot.slack.blocks.common import escape
+from bot.slack.blocks.status import (
+    organizer_status,
+    participant_status,
+    several_programs,
+    status_csv,
+)
+from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
+
+USAGE = f"{COMMAND} status [program]"
+
+
+def run(ctx: CommandContext) -> Reply:
+    now = ctx.services.clock.now()
+    if not ctx.is_organizer:
+        with unit_of_work(ctx.services.sessions) as session:
+            mine = status.my_status(session, ctx.team_id, ctx.user_id, now)
+        text, blocks = participant_status(mine)
+        return {"text": text, "blocks": blocks}
+    name = ctx.args.strip()
+    with unit_of_work(ctx.services.sessions) as session:
+        if name:
+            program = programs.find_by_name(session, ctx.team_id, name)
+            if program is None:
+                return reply(f"I can't find a program called “{escape(name[:80])}”.")
+            chosen = [program]
+        else:
+            chosen = programs.list_programs(session, ctx.team_id)
+        if not chosen:
+            return reply(f"There are no programs yet. Create one with `{COMMAND} program new`.")
+        healths = [status.program_health(session, p, now) for p in chosen]
+    if len(healths) > 1:
+        text, blocks = several_programs(healths, now.date())
+        return {"text": text, "blocks": blocks}
+    health = healths[0]
+    text, blocks = organizer_status(health, now.date())
+    if health.open_flag_count > len(health.open_flags) or health.failure_count > len(
+        health.failures
+    ):
+        program_id = health.program.id
+        ctx.services.later(
+            lambda: send_full_lists(ctx.services, ctx.client, ctx.team_id, ctx.user_id, program_id)
+        )
+    return {"text": text, "blocks": blocks}
+
+
+def send_full_lists(
+    services: Services, client: WebClient, team_id: str, user_id: str, program_id: int
+) -> None:
+    """Every open flag and failure, as a CSV in the organizer's direct messages."""
+    with unit_of_work(services.sessions) as session:
+        program = programs.get(session, team_id, program_id)
+        if program is None:
+            return
+        content = status_csv(
+            status.program_health(session, program, services.clock.now()),
+            status.open_flags(session, program),
+            status.failures(session, program),
+        )
+        name = program.name
+    channel = client.conversations_open(users=user_id)["channel"]["id"]
+    client.files_upload_v2(
+        channel=channel,
+        content=content,
+        filename=f"status-{program_id}.csv",
+        title=f"Open flags and undelivered messages: {name}",
+    )
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "status",
+        USAGE,
+        "how a program is doing (or, for participants, your own pairing)",
+        run,
+    ),
+]
