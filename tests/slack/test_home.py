@@ -103,6 +103,7 @@ def test_an_organizer_sees_programs_with_enrolment_by_role_and_actions(bot) -> N
     assert (ids.PROGRAM_NEW, "new") in buttons(view)
     assert (ids.PROGRAM_EDIT, str(pilot.id)) in buttons(view)
     assert (ids.INVITE_OPEN, str(pilot.id)) in buttons(view)
+    assert (ids.MATCH_RUN, str(pilot.id)) in buttons(view)
 
 
 def test_the_home_tab_fits_slacks_limits_however_many_programs(bot) -> None:
@@ -132,3 +133,17 @@ def test_the_messages_tab_publishes_nothing(bot) -> None:
     bot.slack.event({"type": "app_home_opened", "user": "UANA", "channel": "D1", "tab": "messages"})
     open_home(bot, "UANA")  # a later home event is the only publish
     assert len(bot.fake.calls_to("views.publish")) == 1
+
+
+def test_the_match_button_on_the_home_tab_works_without_a_message(bot) -> None:
+    pilot = make_program(bot.services.sessions, "Digital Pilot")
+    bot.fake.add_user("UM1", name="m1")
+    bot.fake.add_user("UE1", name="e1")
+    enrol(bot, pilot.id, "UM1", ParticipantRole.MENTOR)
+    enrol(bot, pilot.id, "UE1", ParticipantRole.MENTEE)
+    home = {"type": "home", "id": "V0HOME", "blocks": []}
+    bot.slack.block_action(ids.MATCH_RUN, user_id="UORGANIZER", value=str(pilot.id), view=home)
+    dms = bot.fake.wait_for("chat.postMessage", 2)
+    texts = [c.params["text"] for c in dms if c.params["channel"] == "UORGANIZER"]
+    assert any("Working out the best matching" in t for t in texts)
+    assert any("Proposed matching for Digital Pilot" in t for t in texts)

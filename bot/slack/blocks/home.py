@@ -155,6 +155,7 @@ def _organized(overview: ProgramOverview, today: date | None) -> list[Block]:
             "elements": [
                 button("Edit", ids.PROGRAM_EDIT, str(program.id)),
                 button("Invite people", ids.INVITE_OPEN, str(program.id)),
+                button("Match", ids.MATCH_RUN, str(program.id)),
             ],
         },
     ]

@@ -145,6 +145,7 @@ def register(app: App, services: Services) -> None:
         def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
             ack()
             who = actor(body)
+            respond = _replier(body, client, respond)
             if not acting_organizer(services, who):
                 respond(text=ORGANIZERS_ONLY, response_type="ephemeral", replace_original=False)
                 return
@@ -301,6 +302,17 @@ def register(app: App, services: Services) -> None:
             respond(text=text, response_type="ephemeral", replace_original=False)
 
     app.action(ids.MATCH_APPROVE)(approve_click)
+
+
+def _replier(body: dict[str, Any], client: WebClient, respond: Respond) -> Respond:
+    """Answer where the click happened: the message, or a DM when it came from the Home tab."""
+    if body.get("response_url"):
+        return respond
+
+    def direct(text: str, **_: Any) -> None:
+        client.chat_postMessage(channel=actor(body).user_id, text=text)
+
+    return direct  # type: ignore[return-value]
 
 
 def _int(value: Any) -> int | None:
