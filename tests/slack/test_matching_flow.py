@@ -345,3 +345,16 @@ def test_an_organizer_adjusts_the_weights_and_the_matching_re_runs(bot: RunningB
         settings = session.get(type(program), program.id).settings
     assert settings["matching_weights"]["teach_back"] == 10
     assert settings["allow_repeats"] is True
+
+
+def test_with_several_programs_match_offers_one_button_each(bot: RunningBot) -> None:
+    first = make_program(bot.services.sessions, "Pilot A")
+    make_program(bot.services.sessions, "Pilot B")
+    enrol(bot, first, "UANA", MENTOR, ["TikTok"], ["Budgeting"])
+    enrol(bot, first, "UBEN", MENTEE, ["Budgeting"], ["TikTok"])
+    reply = bot.slack.command("match", user_id="UORGANIZER").json()
+    assert block_kit_problems(reply, "message") == []
+    [pick_a, _] = reply["blocks"][1]["elements"]
+    bot.slack.block_action(pick_a["action_id"], user_id="UORGANIZER", value=pick_a["value"])
+    dm = proposal_dm(bot)
+    assert "Proposed matching for Pilot A" in dm.params["text"]

@@ -35,7 +35,8 @@ def _pick_program(ctx: CommandContext, name: str, verb: str) -> Program | Reply:
     if len(candidates) == 1:
         return candidates[0]
     text = f"Which program do you want to {verb}?"
-    buttons = [button(p.name, f"{ids.MATCH_RUN}", str(p.id)) for p in candidates[:25]]
+    # Action ids must differ within a block; the listener matches the prefix.
+    buttons = [button(p.name, f"{ids.MATCH_RUN}:{p.id}", str(p.id)) for p in candidates[:25]]
     return {"text": text, "blocks": [section(text), {"type": "actions", "elements": buttons}]}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -168,7 +169,7 @@ def register(app: App, services: Services) -> None:
         )
         services.later(lambda: run_match(services, client, who, program_id or 0))
 
-    app.action(ids.MATCH_RUN)(organizer_action(run))
+    app.action(re.compile(f"^{ids.MATCH_RUN}(:\\d+)?$"))(organizer_action(run))
     app.action(ids.MATCH_RERUN)(organizer_action(run))
 
     @organizer_action
