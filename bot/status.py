@@ -8,7 +8,7 @@ loaded as rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -89,7 +89,7 @@ def program_health(session: Session, program: Program, now: datetime) -> Program
     health = ProgramHealth(program)
     _pairing_counts(session, program, health)
     _meetings(session, program, now, health)
-    _checkins(session, program, health)
+    _checkins(session, program, now, health)
     _flags(session, program, health)
     _failures(session, program, health)
     return health
@@ -147,7 +147,11 @@ def _meetings(session: Session, program: Program, now: datetime, health: Program
     health.meetings_this_week, health.minutes_this_week = int(row[2]), int(row[3])
 
 
-def _checkins(session: Session, program: Program, health: ProgramHealth) -> None:
+def _checkins(session: Session, program: Program, now: datetime, health: ProgramHealth) -> None:
+    """The last few check-in periods: recent enough to act on, and cheap at any size."""
+    since = rhythm.week_start(now.date()) - timedelta(
+        weeks=program.checkin_cadence_weeks * TREND_PERIODS
+    )
     rows = session.execute(
         sa.select(
             Checkin.period_start,
@@ -156,7 +160,7 @@ def _checkins(session: Session, program: Program, health: ProgramHealth) -> None
             sa.func.avg(Checkin.mood),
         )
         .join(Participant, Participant.id == Checkin.participant_id)
-        .where(Participant.program_id == program.id)
+        .where(Participant.program_id == program.id, Checkin.period_start >= since)
         .group_by(Checkin.period_start)
         .order_by(Checkin.period_start)
     ).all()

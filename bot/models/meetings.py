@@ -13,7 +13,8 @@ from bot.models.base import Base, MeetingStatus, TeamScoped, Timestamped, enum_c
 class Meeting(TeamScoped, Timestamped, Base):
     __tablename__ = "meetings"
     __table_args__ = (
-        sa.Index(None, "pairing_id", "starts_at"),
+        # Covers a pair's meetings by status and time, and the minutes summed for status views.
+        sa.Index(None, "pairing_id", "status", "starts_at", "minutes_held"),
         sa.Index(None, "status", "starts_at"),
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
         sa.CheckConstraint("minutes_held IS NULL OR minutes_held >= 0", name="minutes_held"),

@@ -53,7 +53,8 @@ def summary_fields(health: ProgramHealth, today: date) -> Block:
         ),
         (
             "Check-ins",
-            f"{rate:.0%} answered ({health.checkins_answered} of {health.checkins_sent})"
+            f"{rate:.0%} answered ({health.checkins_answered} of {health.checkins_sent}, "
+            f"last {len(health.mood_by_period)} periods)"
             if rate is not None
             else "none sent yet",
         ),
