@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -132,3 +133,22 @@ def fetch_profile(client: WebClient, user_id: str) -> SlackProfile | None:
 def field_errors(errors: dict[str, str]) -> dict[str, Any]:
     """The ack that shows each message under its modal field (block ids are field names)."""
     return {"response_action": "errors", "errors": {k: v[:150] for k, v in errors.items()}}
+
+
+def int_or_none(value: Any) -> int | None:
+    """A button value or a form field as a whole number, or None if it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def tell_where_clicked(
+    body: dict[str, Any], client: WebClient, respond: Respond, text: str
+) -> None:
+    """An ephemeral line where the click happened: the message, or a DM from the Home tab
+    (a click there has no response URL)."""
+    if body.get("response_url"):
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    else:
+        client.chat_postMessage(channel=actor(body).user_id, text=text)

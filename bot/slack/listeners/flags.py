@@ -48,6 +48,7 @@ from bot.slack.interaction import (
     acting_organizer,
     actor,
     field_errors,
+    int_or_none,
     text_value,
     view_values,
 )
@@ -229,7 +230,7 @@ def register(app: App, services: Services) -> None:
             def tell(text: str) -> None:
                 respond(text=text, response_type="ephemeral", replace_original=False)
 
-            flag_id = _int(body["actions"][0].get("value"))
+            flag_id = int_or_none(body["actions"][0].get("value"))
             try:
                 if not acting_organizer(services, who):
                     tell(ORGANIZERS_ONLY)
@@ -295,10 +296,3 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         apply_edits(services.client, edits)
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

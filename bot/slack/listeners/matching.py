@@ -43,6 +43,8 @@ from bot.slack.interaction import (
     acting_organizer,
     actor,
     field_errors,
+    int_or_none,
+    tell_where_clicked,
     view_values,
 )
 from bot.topics import first_topics
@@ -146,7 +148,7 @@ def register(app: App, services: Services) -> None:
         def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
             ack()
             who = actor(body)
-            respond = _replier(body, client, respond)
+            respond = _replier(body, client, respond)  # a Home tab click has no message
             if not acting_organizer(services, who):
                 respond(text=ORGANIZERS_ONLY, response_type="ephemeral", replace_original=False)
                 return
@@ -161,7 +163,7 @@ def register(app: App, services: Services) -> None:
         return listener
 
     def run(body: dict[str, Any], client: WebClient, respond: Respond, who: Actor) -> None:
-        program_id = _int(body["actions"][0].get("value"))
+        program_id = int_or_none(body["actions"][0].get("value"))
         respond(
             text="Working out the best matching… I'll send it to you in a moment.",
             response_type="ephemeral",
@@ -202,7 +204,7 @@ def register(app: App, services: Services) -> None:
 
     @organizer_action
     def open_swap(body: dict[str, Any], client: WebClient, respond: Respond, who: Actor) -> None:
-        proposal_id = _int(body["actions"][0].get("value")) or 0
+        proposal_id = int_or_none(body["actions"][0].get("value")) or 0
         with unit_of_work(services.sessions) as session:
             proposals.open_proposal(session, who.team_id, proposal_id)
         client.views_open(trigger_id=body["trigger_id"], view=swap_modal(proposal_id))
@@ -240,7 +242,7 @@ def register(app: App, services: Services) -> None:
 
     @organizer_action
     def open_weights(body: dict[str, Any], client: WebClient, respond: Respond, who: Actor) -> None:
-        program_id = _int(body["actions"][0].get("value")) or 0
+        program_id = int_or_none(body["actions"][0].get("value")) or 0
         with unit_of_work(services.sessions) as session:
             program = programs.get(session, who.team_id, program_id)
             if program is None:
@@ -294,7 +296,7 @@ def register(app: App, services: Services) -> None:
     def approve_click(
         body: dict[str, Any], client: WebClient, respond: Respond, who: Actor
     ) -> None:
-        proposal_id = _int(body["actions"][0].get("value")) or 0
+        proposal_id = int_or_none(body["actions"][0].get("value")) or 0
         program, count, channel, ts = approve(services, who, proposal_id)
         text, blocks = approved_message(program, count)
         if channel and ts:
@@ -305,27 +307,20 @@ def register(app: App, services: Services) -> None:
     app.action(ids.MATCH_APPROVE)(approve_click)
 
 
+def _ints(value: Any, count: int) -> tuple[int, ...]:
+    parts = str(value or "").split(":")
+    numbers = tuple(int_or_none(part) for part in parts)
+    if len(numbers) != count or any(n is None for n in numbers):
+        raise proposals.MatchingError("That button is out of date; run the matching again.")
+    return numbers  # type: ignore[return-value]
+
+
 def _replier(body: dict[str, Any], client: WebClient, respond: Respond) -> Respond:
-    """Answer where the click happened: the message, or a DM when it came from the Home tab."""
+    """`respond`, or a DM when the click came from the Home tab."""
     if body.get("response_url"):
         return respond
 
     def direct(text: str, **_: Any) -> None:
-        client.chat_postMessage(channel=actor(body).user_id, text=text)
+        tell_where_clicked(body, client, respond, text)
 
     return direct  # type: ignore[return-value]
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _ints(value: Any, count: int) -> tuple[int, ...]:
-    parts = str(value or "").split(":")
-    numbers = tuple(_int(part) for part in parts)
-    if len(numbers) != count or any(n is None for n in numbers):
-        raise proposals.MatchingError("That button is out of date; run the matching again.")
-    return numbers  # type: ignore[return-value]

@@ -22,6 +22,8 @@ from bot.slack.interaction import (
     acting_organizer,
     actor,
     field_errors,
+    int_or_none,
+    tell_where_clicked,
     text_value,
     view_values,
 )
@@ -46,11 +48,11 @@ def register(app: App, services: Services) -> None:
         if not acting_organizer(services, who):
             _refuse(client, body, respond)
             return
-        program_id = _int(body["actions"][0].get("value"))
+        program_id = int_or_none(body["actions"][0].get("value"))
         with unit_of_work(services.sessions) as session:
             program = programs.get(session, who.team_id, program_id) if program_id else None
         if program is None:
-            _tell(client, body, respond, "That program no longer exists.")
+            tell_where_clicked(body, client, respond, "That program no longer exists.")
             return
         client.views_open(trigger_id=body["trigger_id"], view=program_modal(program))
 
@@ -105,7 +107,7 @@ def _save(
     with unit_of_work(services.sessions) as session:
         editing = None
         if program_id is not None:
-            editing = programs.get(session, team_id, _int(program_id) or 0)
+            editing = programs.get(session, team_id, int_or_none(program_id) or 0)
             if editing is None:
                 return {"name": "That program no longer exists."}
         try:
@@ -122,20 +124,5 @@ def _save(
         return programs.update(editing, valid), False
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _tell(client: WebClient, body: dict[str, Any], respond: Respond, text: str) -> None:
-    """An ephemeral line where the click happened: the message, or a DM from the Home tab."""
-    if body.get("response_url"):
-        respond(text=text, response_type="ephemeral", replace_original=False)
-    else:
-        client.chat_postMessage(channel=actor(body).user_id, text=text)
-
-
 def _refuse(client: WebClient, body: dict[str, Any], respond: Respond) -> None:
-    _tell(client, body, respond, ORGANIZERS_ONLY)
+    tell_where_clicked(body, client, respond, ORGANIZERS_ONLY)
