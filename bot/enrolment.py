@@ -37,6 +37,7 @@ from bot.join_answers import (
 from bot.models import (
     Checkin,
     Invitation,
+    Meeting,
     Pairing,
     PairingMember,
     PairingStatus,
@@ -285,8 +286,9 @@ def leave(
 
 
 def erase_free_text(session: Session, participant: Participant) -> None:
-    """Blank everything this person typed: their answers, check-in comments, survey answers
-    and win stories. Numbers (minutes, moods, scores) stay, so program reports still add up."""
+    """Blank everything this person typed: their answers, check-in comments, survey answers,
+    win stories, and the place, topic and note of meetings they proposed or logged. Numbers
+    (minutes, moods, scores) stay, so program reports still add up."""
     participant.goals = ""
     participant.department = ""
     participant.skills_offered = []
@@ -301,6 +303,17 @@ def erase_free_text(session: Session, participant: Participant) -> None:
         .values(answers={})
     )
     session.execute(sa.update(Win).where(Win.participant_id == participant.id).values(text=""))
+    their_pairings = sa.select(PairingMember.pairing_id).where(
+        PairingMember.participant_id == participant.id
+    )
+    session.execute(
+        sa.update(Meeting)
+        .where(
+            Meeting.pairing_id.in_(their_pairings),
+            Meeting.proposed_by == participant.user_id,
+        )
+        .values(location="", topic="", note="")
+    )
     session.flush()
 
 
@@ -365,3 +378,19 @@ def _participant(
     if lock:  # and read the row afresh, whatever this session saw of it before
         query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalar(query)
+
+
+def mark_deactivated(session: Session, team_id: str, user_id: str, now: datetime) -> int:
+    """Slack says this person's account was deactivated: their enrolments stop being active,
+    so the health rules tell organizers that the pair needs them. Returns how many changed."""
+    result = session.execute(
+        sa.update(Participant)
+        .where(
+            Participant.team_id == team_id,
+            Participant.user_id == user_id,
+            Participant.status == ParticipantStatus.ACTIVE,
+        )
+        .values(status=ParticipantStatus.DEACTIVATED, left_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

@@ -450,3 +450,50 @@ def test_enrolments_and_partners_are_found_per_workspace(sessions) -> None:
     assert [p.program.name for p in everything] == ["First", "Second"]
     assert [p.user_id for p in partners] == ["UBEA"]
     assert alone == []
+
+
+def test_erasing_also_blanks_the_meetings_they_proposed_but_not_their_partners(sessions) -> None:
+    from datetime import timedelta
+
+    from bot.models import Meeting, MeetingStatus, Pairing, PairingMember, PairingStatus
+
+    program = make_program(sessions)
+    ana, bea = join(sessions, program, "UANA"), join(sessions, program, "UBEA", role="mentee")
+    with sessions() as session:
+        pairing = Pairing(team_id=TEAM, program_id=program.id, status=PairingStatus.ACTIVE)
+        pairing.members = [
+            PairingMember(team_id=TEAM, participant_id=ana),
+            PairingMember(team_id=TEAM, participant_id=bea),
+        ]
+        session.add(pairing)
+        session.flush()
+        for who in ("UANA", "UBEA"):
+            session.add(
+                Meeting(
+                    team_id=TEAM,
+                    pairing_id=pairing.id,
+                    proposed_by=who,
+                    starts_at=START + timedelta(days=1),
+                    duration_minutes=30,
+                    status=MeetingStatus.HELD,
+                    minutes_held=30,
+                    location=f"{who}'s favourite cafe",
+                    topic=f"{who}'s topic",
+                    note=f"{who}'s note",
+                )
+            )
+        session.commit()
+
+    with sessions() as session:
+        enrolment.leave(session, session.get(Participant, ana), erase=True, now=START)
+        session.commit()
+
+    with sessions() as session:
+        meetings = {m.proposed_by: m for m in session.scalars(sa.select(Meeting))}
+    assert (meetings["UANA"].location, meetings["UANA"].topic, meetings["UANA"].note) == (
+        "",
+        "",
+        "",
+    )
+    assert meetings["UANA"].minutes_held == 30  # the numbers stay for the report
+    assert meetings["UBEA"].topic == "UBEA's topic"

@@ -22,7 +22,8 @@ def test_the_manifest_declares_the_command_events_and_home_the_bot_handles() -> 
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == COMMAND
     assert command["should_escape"] is True  # mentions arrive as <@U…>, which we parse
-    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_home_opened", "user_change"} <= set(events)
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True

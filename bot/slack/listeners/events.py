@@ -8,6 +8,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.bootstrap import Services
+from bot.db import unit_of_work
+from bot.enrolment import mark_deactivated
 from bot.slack.listeners.home import publish_home
 
 
@@ -17,3 +19,11 @@ def register(app: App, services: Services) -> None:
         if event.get("tab", "home") != "home":
             return
         publish_home(services, client, body["team_id"], event["user"])
+
+    @app.event("user_change")
+    def user_changed(event: dict[str, Any], body: dict[str, Any]) -> None:
+        user = event.get("user") or {}
+        if not user.get("deleted") or not user.get("id"):
+            return
+        with unit_of_work(services.sessions) as session:
+            mark_deactivated(session, body["team_id"], user["id"], services.clock.now())
