@@ -290,3 +290,18 @@ def flag_failures(session: Session, rows: Sequence[Delivery], now: datetime) -> 
     session.add_all(flags)
     session.flush()
     return flags
+
+
+def close_for_ended_pairings(session: Session, now: datetime) -> int:
+    """A pairing that ended (someone left, or it was re-paired) needs nobody any more: its
+    unhandled flags close, so status views do not keep showing them."""
+    ended = sa.select(Pairing.id).where(
+        Pairing.status.in_((PairingStatus.ENDED, PairingStatus.REPAIRED))
+    )
+    result = session.execute(
+        sa.update(Flag)
+        .where(Flag.pairing_id.in_(ended), Flag.status.in_(UNHANDLED), Flag.closed_at.is_(None))
+        .values(status=FlagStatus.RESOLVED, closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

@@ -402,3 +402,40 @@ def test_the_rule_runs_a_fixed_number_of_statements_whatever_the_pool(engine, se
     assert len(all_flags(sessions)) > 30  # the large pool really has episodes going on
     assert small == large
     assert large <= 12
+
+
+def test_flags_of_a_pairing_that_ended_close_by_themselves(sessions) -> None:
+    from datetime import UTC, datetime
+
+    from bot import flags
+    from bot.models import Flag, FlagReason, FlagStatus, Pairing, PairingStatus
+    from tests.conftest import TEAM
+    from tests.factories import make_program
+
+    program = make_program(sessions, "Ended Pilot")
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    with sessions() as session:
+        pairings = {
+            status: Pairing(team_id=TEAM, program_id=program.id, status=status)
+            for status in (PairingStatus.ENDED, PairingStatus.REPAIRED, PairingStatus.ACTIVE)
+        }
+        session.add_all(pairings.values())
+        session.flush()
+        for pairing in pairings.values():
+            session.add(
+                Flag(
+                    team_id=TEAM,
+                    program_id=program.id,
+                    pairing_id=pairing.id,
+                    reason=FlagReason.NO_MEETING,
+                    status=FlagStatus.OPEN,
+                    started_at=now,
+                )
+            )
+        session.flush()
+        assert flags.close_for_ended_pairings(session, now) == 2
+        session.commit()
+        still_open = session.scalars(
+            sa.select(Flag.pairing_id).where(Flag.status == FlagStatus.OPEN)
+        ).all()
+    assert still_open == [pairings[PairingStatus.ACTIVE].id]

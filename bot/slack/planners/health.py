@@ -80,8 +80,8 @@ def evaluate(
     """One health pass; returns how many flags were opened, raised, closed or added."""
     if not flags.take_turn(session):
         return 0
+    changed = flags.close_for_ended_pairings(session, now)
     found = scan(session, now)
-    changed = 0
     nudges: dict[int, list[Flag]] = defaultdict(list)
     to_tell: list[Flag] = []
     closed: list[Flag] = []
