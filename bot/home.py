@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from bot import programs
+from bot.clock import as_utc
 from bot.models import (
     Meeting,
     MeetingStatus,
@@ -145,6 +146,4 @@ def _next_meetings(session: Session, pairing_ids: list[int], now: datetime) -> d
 
 def _aware(value: datetime) -> datetime:
     """An aggregate comes back without our column type: make it UTC again (SQLite)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)

@@ -7,12 +7,13 @@ members, and their meeting totals; the planner renders and plans them in bulk.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot import rhythm
+from bot.clock import as_utc
 from bot.models import (
     Meeting,
     MeetingStatus,
@@ -78,7 +79,7 @@ def due_prompts(session: Session, now: datetime) -> list[DuePrompt]:
     by_program = {p.id: p for p in programs}
     live = sa.and_(Pairing.program_id.in_(by_program), Pairing.status == PairingStatus.ACTIVE)
     pairings = [
-        PairRow(pid, team, program_id, channel, _utc(introduced or created))
+        PairRow(pid, team, program_id, channel, as_utc(introduced or created))
         for pid, team, program_id, channel, introduced, created in session.execute(
             sa.select(
                 Pairing.id,
@@ -141,8 +142,3 @@ def due_prompts(session: Session, now: datetime) -> list[DuePrompt]:
             )
         )
     return due
-
-
-def _utc(value: datetime) -> datetime:
-    """Plain column reads skip our UTC type on SQLite: make them aware again."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

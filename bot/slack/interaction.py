@@ -3,7 +3,9 @@ user, and how to refuse politely."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +19,9 @@ from bot.db import unit_of_work
 from bot.organizers import is_organizer
 
 log = logging.getLogger(__name__)
+
+# With "escape channels, users and links" on (see manifest.yml) Slack sends <@U123|name>.
+MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
 
 TRY_AGAIN = (
     "Sorry, I couldn't do that just now: my database is not answering. "
@@ -137,6 +142,8 @@ def field_errors(errors: dict[str, str]) -> dict[str, Any]:
 
 def int_or_none(value: Any) -> int | None:
     """A button value or a form field as a whole number, or None if it is not one."""
+    if isinstance(value, bool):
+        return None
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -152,3 +159,29 @@ def tell_where_clicked(
         respond(text=text, response_type="ephemeral", replace_original=False)
     else:
         client.chat_postMessage(channel=actor(body).user_id, text=text)
+
+
+def clicked_id(body: dict[str, Any]) -> int | None:
+    """The id a clicked button carries, or None when the payload has none."""
+    actions = body.get("actions") or [{}]
+    return int_or_none(actions[0].get("value"))
+
+
+def view_metadata(view_or_raw: dict[str, Any] | str | None) -> dict[str, Any]:
+    """A modal's private_metadata as a dict; {} when it is missing or tampered with."""
+    raw = view_or_raw.get("private_metadata") if isinstance(view_or_raw, dict) else view_or_raw
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
+    """Open a modal; False when Slack refused (a trigger expires after 3 seconds)."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except (SlackApiError, OSError):
+        log.warning("could not open a modal", exc_info=True)
+        return False
+    return True

@@ -10,8 +10,6 @@ import json
 import logging
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot import enrolment, programs
@@ -20,6 +18,7 @@ from bot.models import Participant, ParticipantStatus, Program
 from bot.slack.blocks import enrolment as blocks
 from bot.slack.blocks import participation
 from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
+from bot.slack.interaction import open_modal
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +52,6 @@ def edit_view(participant: Participant) -> dict[str, Any]:
     )
 
 
-def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
-    """Open a modal; False when Slack refused (a trigger expires after 3 seconds)."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        log.warning("views.open failed: %s", error.response.get("error"))
-        return False
-    return True
-
-
 def run_join(ctx: CommandContext) -> Reply:
     name = program_name(ctx.args)
     with unit_of_work(ctx.services.sessions) as session:
@@ -84,7 +73,7 @@ def run_join(ctx: CommandContext) -> Reply:
             return reply(blocks.refusal_text(refusal, program.name if program else name))
         assert program is not None
         view = join_view(session, program, ctx.user_id)
-    return None if open_view(ctx.client, ctx.trigger_id, view) else reply(COULD_NOT_OPEN)
+    return None if open_modal(ctx.client, ctx.trigger_id, view) else reply(COULD_NOT_OPEN)
 
 
 def _mine(session: Session, ctx: CommandContext, name: str) -> list[Participant]:

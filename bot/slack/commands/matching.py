@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -16,10 +15,8 @@ from bot.slack import ids
 from bot.slack.blocks.common import button, escape, section
 from bot.slack.blocks.matching import repaired_note
 from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
-from bot.slack.interaction import Actor
+from bot.slack.interaction import MENTION, Actor
 from bot.slack.listeners.matching import run_match
-
-MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
 
 
 def _pick_program(ctx: CommandContext, name: str, verb: str) -> Program | Reply:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from bot import organizers
 from bot.db import unit_of_work
 from bot.slack.commands.router import CommandContext, Reply, reply
+from bot.slack.interaction import MENTION
 
 USAGE = "/mentoring organizers add @person | remove @person | list"
-# With "escape channels, users and links" on (see manifest.yml) Slack sends <@U123|name>.
-MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
 
 
 def run(ctx: CommandContext) -> Reply:

@@ -8,7 +8,6 @@ highlighted, or a thank-you once the check-in is answered. A private comment is 
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -29,7 +28,15 @@ from bot.models import SurveyKind
 from bot.slack import ids
 from bot.slack.blocks import checkins as checkin_blocks
 from bot.slack.blocks import surveys as survey_blocks
-from bot.slack.interaction import TRY_AGAIN, actor, field_errors, text_value, view_values
+from bot.slack.interaction import (
+    TRY_AGAIN,
+    actor,
+    field_errors,
+    open_modal,
+    text_value,
+    view_metadata,
+    view_values,
+)
 from bot.surveys import SurveyError, SurveyInvalid
 
 log = logging.getLogger(__name__)
@@ -109,7 +116,7 @@ def register(app: App, services: Services) -> None:
             log.exception("database error opening a check-in comment")
             tell(respond, TRY_AGAIN)
             return
-        if not _open(client, body, view):
+        if not open_modal(client, body.get("trigger_id", ""), view):
             tell(respond, COULD_NOT_OPEN)
 
     @app.view(ids.CHECKIN_COMMENT_MODAL)
@@ -121,7 +128,7 @@ def register(app: App, services: Services) -> None:
         text = text_value(values, checkin_blocks.COMMENT_BLOCK)
         chosen = values.get(checkin_blocks.PRIVATE_BLOCK) or []
         private = checkin_blocks.PRIVATE_VALUE in chosen
-        checkin_id = _metadata(view).get("checkin_id")
+        checkin_id = view_metadata(view).get("checkin_id")
         try:
             if not isinstance(checkin_id, int):
                 raise CheckinError(checkins.GONE)
@@ -166,7 +173,7 @@ def register(app: App, services: Services) -> None:
             log.exception("database error opening a survey")
             tell(respond, TRY_AGAIN)
             return
-        if not _open(client, body, view):
+        if not open_modal(client, body.get("trigger_id", ""), view):
             tell(respond, COULD_NOT_OPEN)
 
     @app.view(ids.SURVEY_MODAL)
@@ -174,7 +181,7 @@ def register(app: App, services: Services) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
     ) -> None:
         who = actor(body)
-        metadata = _metadata(view)
+        metadata = view_metadata(view)
         try:
             kind = SurveyKind(metadata.get("kind"))
             participant_id = metadata["participant_id"]
@@ -266,28 +273,11 @@ def _apply(client: WebClient, updates: list[Update]) -> None:
             log.warning("could not update message %s in %s", ts, channel, exc_info=True)
 
 
-def _open(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> bool:
-    try:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
-    except (SlackApiError, OSError, KeyError):
-        log.warning("could not open a check-in or survey modal", exc_info=True)
-        return False
-    return True
-
-
 def _clicked_value(body: dict[str, Any]) -> str:
     try:
         return str(body["actions"][0]["value"])
     except (KeyError, IndexError, TypeError) as missing:
         raise ValueError("no value") from missing
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _notice(text: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ Messages to other people go through the outbox in the same transaction as the ch
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -28,15 +27,18 @@ from bot.outbox.store import Message, enqueue
 from bot.slack import ids
 from bot.slack.blocks import enrolment as blocks
 from bot.slack.blocks import participation
-from bot.slack.commands.enrolment import COULD_NOT_OPEN, edit_view, join_view, open_view
+from bot.slack.commands.enrolment import COULD_NOT_OPEN, edit_view, join_view
 from bot.slack.interaction import (
     TRY_AGAIN,
     Actor,
     SlackProfile,
     actor,
+    clicked_id,
     fetch_profile,
     field_errors,
+    open_modal,
     text_value,
+    view_metadata,
     view_values,
 )
 from bot.slack.listeners.home import publish_home
@@ -54,7 +56,7 @@ def register(app: App, services: Services) -> None:
     @app.action(ids.JOIN)
     def join_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        who, program_id = actor(body), _clicked_id(body)
+        who, program_id = actor(body), clicked_id(body)
         try:
             with unit_of_work(services.sessions) as session:
                 program = programs.get(session, who.team_id, program_id) if program_id else None
@@ -70,13 +72,13 @@ def register(app: App, services: Services) -> None:
             return
         if refusal is not None:
             _tell(body, client, respond, text)
-        elif not open_view(client, body["trigger_id"], view):
+        elif not open_modal(client, body["trigger_id"], view):
             _tell(body, client, respond, COULD_NOT_OPEN)
 
     @app.action(ids.PROFILE_EDIT)
     def edit_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        who, participant_id = actor(body), _clicked_id(body)
+        who, participant_id = actor(body), clicked_id(body)
         view = None
         try:
             with unit_of_work(services.sessions) as session:
@@ -93,7 +95,7 @@ def register(app: App, services: Services) -> None:
             return
         if view is None:
             _tell(body, client, respond, text)
-        elif not open_view(client, body["trigger_id"], view):
+        elif not open_modal(client, body["trigger_id"], view):
             _tell(body, client, respond, COULD_NOT_OPEN)
 
     def leave_clicked(
@@ -104,7 +106,7 @@ def register(app: App, services: Services) -> None:
         respond: Respond,
     ) -> None:
         ack()
-        who, participant_id = actor(body), _clicked_id(body)
+        who, participant_id = actor(body), clicked_id(body)
         erase = action.get("action_id") == ids.LEAVE_AND_ERASE
         planned = False
         try:
@@ -143,7 +145,7 @@ def register(app: App, services: Services) -> None:
     @app.view(ids.JOIN_MODAL)
     def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         who = actor(body)
-        metadata = _metadata(view.get("private_metadata"))
+        metadata = view_metadata(view.get("private_metadata"))
         answers = answers_from_values(view_values(view))
         try:
             profile = fetch_profile(client, who.user_id)
@@ -331,21 +333,6 @@ def _own(session: Session, who: Actor, participant_id: int | None) -> Participan
         return None
     participant = enrolment.get_participant(session, who.team_id, participant_id)
     return participant if participant is not None and participant.user_id == who.user_id else None
-
-
-def _clicked_id(body: dict[str, Any]) -> int | None:
-    try:
-        return int(body["actions"][0]["value"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
-
-
-def _metadata(raw: Any) -> dict[str, Any]:
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _notice(title: str, text: str) -> dict[str, Any]:

@@ -27,7 +27,14 @@ from bot.slack.blocks.reports import (
     cohort_created,
     report_message,
 )
-from bot.slack.interaction import ORGANIZERS_ONLY, TRY_AGAIN, Actor, acting_organizer, actor
+from bot.slack.interaction import (
+    ORGANIZERS_ONLY,
+    TRY_AGAIN,
+    Actor,
+    acting_organizer,
+    actor,
+    int_or_none,
+)
 from bot.slack.listeners.home import publish_home
 
 log = logging.getLogger(__name__)
@@ -100,7 +107,7 @@ def register(app: App, services: Services) -> None:
         if not acting_organizer(services, who):
             tell(client, body, respond, ORGANIZERS_ONLY)
             return
-        program_id = _int(body["actions"][0].get("value")) or 0
+        program_id = int_or_none(body["actions"][0].get("value")) or 0
         tell(client, body, respond, "Putting the report together… I'll send it to you shortly.")
         services.later(lambda: run_report(services, client, who, program_id))
 
@@ -111,7 +118,7 @@ def register(app: App, services: Services) -> None:
         if not acting_organizer(services, who):
             tell(client, body, respond, ORGANIZERS_ONLY)
             return
-        program_id = _int(body["actions"][0].get("value")) or 0
+        program_id = int_or_none(body["actions"][0].get("value")) or 0
         try:
             made = _run_again(services, who, program_id)
         except SQLAlchemyError:
@@ -141,10 +148,3 @@ def _run_again(services: Services, who: Actor, program_id: int) -> tuple[str, li
             if attempt:
                 raise
     raise AssertionError("unreachable")
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -8,7 +8,6 @@ in is an error on the field, and a win is claimed in the database first, so it i
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -29,8 +28,11 @@ from bot.slack.interaction import (
     Actor,
     acting_organizer,
     actor,
+    clicked_id,
     field_errors,
+    int_or_none,
     text_value,
+    view_metadata,
     view_values,
 )
 from bot.wins import AlreadyPublished, WinError, WinInvalid
@@ -74,7 +76,7 @@ def register(app: App, services: Services) -> None:
     def share_clicked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         who = actor(body)
-        pairing_id = _clicked_id(body)
+        pairing_id = clicked_id(body)
         if pairing_id is None:
             tell(respond, OUT_OF_DATE)
             return
@@ -100,9 +102,9 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         who = actor(body)
         values = view_values(view)
-        metadata = _metadata(view)
-        program_id = _int(metadata.get("program_id") or values.get(blocks.PROGRAM_BLOCK))
-        pairing_id = _int(metadata.get("pairing_id")) if "program_id" in metadata else None
+        metadata = view_metadata(view)
+        program_id = int_or_none(metadata.get("program_id") or values.get(blocks.PROGRAM_BLOCK))
+        pairing_id = int_or_none(metadata.get("pairing_id")) if "program_id" in metadata else None
         try:
             with unit_of_work(services.sessions) as session:
                 win = wins.record(
@@ -145,7 +147,7 @@ def register(app: App, services: Services) -> None:
         if not acting_organizer(services, who):
             tell(respond, ORGANIZERS_ONLY)
             return
-        win_id = _clicked_id(body)
+        win_id = clicked_id(body)
         if win_id is None:
             tell(respond, OUT_OF_DATE)
             return
@@ -178,7 +180,7 @@ def register(app: App, services: Services) -> None:
             ack(**field_errors({field: ORGANIZERS_ONLY}))
             return
         channel = view_values(view).get(field)
-        win_id = _metadata(view).get("win_id")
+        win_id = view_metadata(view).get("win_id")
         if not isinstance(win_id, int):
             ack(**field_errors({field: FORM_OUT_OF_DATE}))
             return
@@ -241,25 +243,3 @@ def _on_fields(errors: dict[str, str], values: dict[str, Any]) -> dict[str, str]
             message = FORM_OUT_OF_DATE
         shown.setdefault(where, message)
     return shown
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _clicked_id(body: dict[str, Any]) -> int | None:
-    actions = body.get("actions") or [{}]
-    return _int(actions[0].get("value"))
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        found = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
