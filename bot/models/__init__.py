@@ -25,6 +25,8 @@ from bot.models.pairings import Pairing, PairingMember
 from bot.models.participants import Participant
 from bot.models.programs import Organizer, Program
 from bot.models.proposals import MatchProposal, ProposalStatus
+from bot.models.seen import SeenRequest
+from bot.models.support import KickoffAnswer, KickoffReply, TalkRequest, TalkTopic
 
 __all__ = [
     "Base",
@@ -37,6 +39,8 @@ __all__ = [
     "FlagSeverity",
     "FlagStatus",
     "Invitation",
+    "KickoffAnswer",
+    "KickoffReply",
     "MatchProposal",
     "Meeting",
     "MeetingStatus",
@@ -51,8 +55,11 @@ __all__ = [
     "ProgramFormat",
     "ProgramStatus",
     "ProposalStatus",
+    "SeenRequest",
     "SurveyKind",
     "SurveyResponse",
+    "TalkRequest",
+    "TalkTopic",
     "Win",
     "WinSharing",
 ]

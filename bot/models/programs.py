@@ -55,6 +55,15 @@ class Program(TeamScoped, Timestamped, Base):
     settings: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_by: Mapped[str] = mapped_column(sa.String(32), default="")
     ended_at: Mapped[datetime | None]
+    # Leadership and support (issue 9): a named executive sponsor, the kickoff meet-and-greet,
+    # and per-role guide texts that replace the project's defaults.
+    sponsor_user_id: Mapped[str | None] = mapped_column(sa.String(32))
+    sponsor_message: Mapped[str] = mapped_column(sa.Text, default="")
+    kickoff_at: Mapped[datetime | None]
+    kickoff_place: Mapped[str] = mapped_column(sa.String(500), default="")
+    kickoff_agenda: Mapped[str] = mapped_column(sa.Text, default="")
+    kickoff_followup: Mapped[str] = mapped_column(sa.Text, default="")  # recording or notes
+    guide_overrides: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)  # role -> text
 
     participants: Mapped[list[Participant]] = relationship(back_populates="program")
     pairings: Mapped[list[Pairing]] = relationship(back_populates="program")

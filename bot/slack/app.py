@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 
 from bot.bootstrap import Services
+from bot.slack.guard import install_guard
 from bot.slack.listeners import register_listeners
 
 log = logging.getLogger(__name__)
@@ -34,5 +35,6 @@ def build_app(services: Services, *, verify_token: bool = True) -> App:
         )
         return BoltResponse(status=200, body="")
 
+    install_guard(app, services)
     register_listeners(app, services)
     return app

@@ -64,6 +64,7 @@ class SignedClient:
         self.url, self.signing_secret, self.team_id = url, signing_secret, team_id
         self.response_url_factory = response_url_factory
         self.bot_user_id, self.api_app_id = bot_user_id, api_app_id
+        self.last: tuple[bytes, str] | None = None  # the last body sent, for redelivery
 
     # -- transport -------------------------------------------------------------------------
 
@@ -81,6 +82,7 @@ class SignedClient:
 
         ``signature`` replaces the computed one, for forgery tests.
         """
+        self.last = (body, content_type)
         timestamp = int(time.time()) if timestamp is None else timestamp
         signature = signature or sign(secret or self.signing_secret, timestamp, body)
         sent = {
@@ -101,6 +103,13 @@ class SignedClient:
             return Response(answer.status, dict(answer.getheaders()), answer.read())
         finally:
             connection.close()
+
+    def redeliver(self, retry_num: int = 1, retry_reason: str = "http_timeout") -> Response:
+        """Send the last request's exact body again, signed afresh, as Slack's retries are."""
+        if self.last is None:
+            raise RuntimeError("nothing was sent yet")
+        body, content_type = self.last
+        return self.post(body, content_type, headers=_retry_headers(retry_num, retry_reason))
 
     def _post_form(self, fields: dict, retry_num: int | None) -> Response:
         body = urlencode(fields).encode()

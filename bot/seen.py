@@ -1,0 +1,36 @@
+"""Slack requests already handled: a retried event, command or click has one effect.
+
+Slack redelivers an event it saw no timely answer to (with `X-Slack-Retry-Num`), and a replica
+may see a redelivery another replica is still handling. Each request's own id (the event id, or
+the trigger id of a command or interaction) is recorded once in the database, so whichever
+delivery records it first is the one that acts, on any replica.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.db import insert_or_ignore
+from bot.models import SeenRequest
+
+# Slack gives up retrying within minutes; a day is ample and keeps the table small.
+KEEP_FOR = timedelta(days=1)
+
+
+def first_delivery(session: Session, team_id: str, key: str, now: datetime) -> bool:
+    """True when this is the first time the request is seen (and records it)."""
+    return insert_or_ignore(
+        session,
+        SeenRequest,
+        {"team_id": team_id, "key": key[:200], "seen_at": now},
+        ["team_id", "key"],
+    )
+
+
+def forget_old(session: Session, now: datetime) -> int:
+    """Drop ids older than any retry could be; returns how many went."""
+    result = session.execute(sa.delete(SeenRequest).where(SeenRequest.seen_at < now - KEEP_FOR))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,122 @@
+"""What every request passes before any listener: the right workspace, and once only.
+
+- A request from a workspace the bot is not installed in is refused. Rows are scoped by team,
+  so such a request would only ever see an empty world, but answering it at all would tell a
+  stranger the bot exists and let them write rows of their own.
+- A redelivered request (Slack's retries carry `X-Slack-Retry-Num`; a replayed trigger is the
+  same request) is acknowledged and dropped, so it has one effect.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk.errors import SlackApiError
+
+from bot import seen
+from bot.bootstrap import Services
+from bot.db import unit_of_work
+
+log = logging.getLogger(__name__)
+
+OTHER_WORKSPACE = (
+    "Sorry, this mentoring bot belongs to another Slack workspace, so it can't help here. "
+    "Ask your workspace admin about installing it for yours."
+)
+PRUNE_EVERY = timedelta(hours=1)
+
+
+class InstalledTeam:
+    """The workspace the bot token belongs to, asked of Slack once (auth.test)."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._team_id: str | None = None
+        self._lock = threading.Lock()
+
+    def team_id(self) -> str | None:
+        """None while Slack cannot say; the guard then lets requests through (rows stay
+        scoped by team either way)."""
+        if self._team_id is None:
+            with self._lock:
+                if self._team_id is None:
+                    try:
+                        self._team_id = self._services.client.auth_test().get("team_id")
+                    except SlackApiError as error:
+                        log.warning("auth.test failed, cannot check workspaces yet: %s", error)
+        return self._team_id
+
+
+def request_team(body: dict[str, Any]) -> str | None:
+    """Where Slack puts the acting workspace in each kind of request."""
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    if body.get("team_id"):
+        return str(body["team_id"])
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    return None
+
+
+def request_key(body: dict[str, Any]) -> str | None:
+    """Slack's own id for this request: the same on every redelivery, different otherwise."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    return None
+
+
+def _acknowledge(body: dict[str, Any], text: str | None = None) -> BoltResponse:
+    if text and body.get("command"):
+        reply = {"response_type": "ephemeral", "text": text}
+        return BoltResponse(
+            status=200, body=json.dumps(reply), headers={"content-type": "application/json"}
+        )
+    return BoltResponse(status=200, body="")
+
+
+def install_guard(app: App, services: Services) -> None:
+    installed = InstalledTeam(services)
+    last_prune: list[datetime] = []
+
+    def prune(now: datetime) -> None:
+        if last_prune and now - last_prune[0] < PRUNE_EVERY:
+            return
+        last_prune[:] = [now]
+        with unit_of_work(services.sessions) as session:
+            seen.forget_old(session, now)
+
+    @app.middleware
+    def guard(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        body = req.body if isinstance(req.body, dict) else {}
+        team = request_team(body)
+        expected = installed.team_id()
+        if team and expected and team != expected:
+            log.warning("refused a request from workspace %s (installed in %s)", team, expected)
+            return _acknowledge(body, OTHER_WORKSPACE)
+        key = request_key(body)
+        if key and team:
+            now = services.clock.now()
+            try:
+                with unit_of_work(services.sessions) as session:
+                    first = seen.first_delivery(session, team, key, now)
+            except sa.exc.DBAPIError as error:
+                # The listener meets the same outage and answers "try again" in its own way.
+                log.warning("could not record request %s: %s", key, error.__class__.__name__)
+                return next()
+            if not first:
+                retry = req.headers.get("x-slack-retry-num", ["-"])[0]
+                log.info("dropped a redelivered request %s (retry %s)", key, retry)
+                return _acknowledge(body)
+            prune(now)
+        return next()
