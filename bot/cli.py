@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         "start the scheduler and serve Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP "
         "on PORT at /slack/events). Settings come from the environment and .env.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{migrate,tick,invite}")
+    commands = parser.add_subparsers(dest="command", metavar="{migrate,tick,invite,erase}")
     commands.add_parser(
         "migrate",
         help="bring the database schema to the newest revision",
@@ -77,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--csv", required=True, metavar="FILE", dest="csv_path", help="the CSV file (UTF-8)"
     )
+    erase = commands.add_parser(
+        "erase",
+        help="erase what a person typed, in every program",
+        description="For someone who cannot run '/mentoring leave' themselves: they leave "
+        "every program they are in (their partner and the organizers are told, as when they "
+        "leave), and everything they typed is blanked: answers, goals, check-in comments, "
+        "survey answers, wins, what they asked an organizer, the meetings they proposed or "
+        "logged, and the email address an HR export gave. Numbers (minutes, moods, scores) "
+        "stay so reports still add up. Safe to run again.",
+    )
+    erase.add_argument(
+        "--user", required=True, metavar="SLACK_ID", help="the person's Slack member id (U...)"
+    )
     return parser
 
 
@@ -93,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return tick_command(settings, args.now)
         if args.command == "invite":
             return invite_command(settings, args.program, args.csv_path)
+        if args.command == "erase":
+            return erase_command(settings, args.user)
         return serve_command(settings)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -141,6 +156,51 @@ def tick_command(settings: Settings, now_text: str | None) -> int:
     return 1 if report.failures else 0
 
 
+def erase_command(settings: Settings, user_id: str) -> int:
+    from bot import erasure
+    from bot.config import USER_ID
+    from bot.db import unit_of_work
+    from bot.slack.listeners.enrolment import tell_others_of_leaving
+
+    if not settings.slack_bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: erasing tells the person's partner and the organizers, "
+            "so it needs the bot token (xoxb-...) from your Slack app's 'OAuth & Permissions' "
+            "page"
+        )
+    if not USER_ID.match(user_id):
+        raise Stop(f"--user must be a Slack member id such as U012AB3CD (got '{user_id}')", 2)
+    services = _ready_database(settings)
+    team_id = _workspace(services)
+    with unit_of_work(services.sessions) as session:
+        erased = erasure.erase_person(session, team_id, user_id, services.clock.now())
+        for entry in erased:
+            if not entry.outcome.already_left:
+                tell_others_of_leaving(session, services, entry.participant, entry.outcome)
+        lines = [
+            f"{entry.participant.program.name}: "
+            + ("erased (had already left)" if entry.outcome.already_left else "left and erased")
+            for entry in erased
+        ]
+    for line in lines or [f"{user_id} is in no program; only invitations were checked"]:
+        print(line)
+    services.outbox.send_due()
+    return 0
+
+
+def _workspace(services: Services) -> str:
+    """The workspace the token belongs to: every row is scoped by it."""
+    try:
+        return str(services.client.auth_test()["team_id"])
+    except SlackApiError as error:
+        raise Stop(
+            f"Slack did not accept SLACK_BOT_TOKEN ({error.response.get('error')}); copy the "
+            "bot token again from your Slack app's 'OAuth & Permissions' page"
+        ) from None
+    except OSError as error:
+        raise Stop(f"cannot reach Slack at {services.settings.slack_api_url} ({error})") from None
+
+
 def invite_command(settings: Settings, program: str, csv_path: str) -> int:
     """Invite an HR export: check the whole file first, then look people up, then invite."""
     from bot import invitations, programs
@@ -162,15 +222,7 @@ def invite_command(settings: Settings, program: str, csv_path: str) -> int:
         print("nobody was invited: fix the file and run the command again", file=sys.stderr)
         return EXIT_CONFIG
     services = _ready_database(settings)
-    try:
-        team_id = services.client.auth_test()["team_id"]
-    except SlackApiError as error:
-        raise Stop(
-            f"Slack did not accept SLACK_BOT_TOKEN ({error.response.get('error')}); copy the "
-            "bot token again from your Slack app's 'OAuth & Permissions' page"
-        ) from None
-    except OSError as error:
-        raise Stop(f"cannot reach Slack at {settings.slack_api_url} ({error})") from None
+    team_id = _workspace(services)
     with unit_of_work(services.sessions) as session:
         found = programs.find_by_name(session, team_id, program)
         known = [p.name for p in programs.list_programs(session, team_id)]

@@ -33,7 +33,7 @@ VARIABLES = (
     "TICK_SECONDS",
 )
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 class ConfigError(Exception):
@@ -164,7 +164,7 @@ def _organizers(value: str | None) -> frozenset[str]:
     if value is None:
         return frozenset()
     ids = [part.strip() for part in value.split(",") if part.strip()]
-    bad = [user_id for user_id in ids if not _USER_ID.match(user_id)]
+    bad = [user_id for user_id in ids if not USER_ID.match(user_id)]
     if bad:
         raise ConfigError(
             f"MENTORING_ORGANIZERS must be Slack user ids separated by commas, like "

@@ -47,6 +47,7 @@ from bot.models import (
     Program,
     ProgramStatus,
     SurveyResponse,
+    TalkRequest,
     Win,
 )
 
@@ -287,8 +288,8 @@ def leave(
 
 def erase_free_text(session: Session, participant: Participant) -> None:
     """Blank everything this person typed: their answers, check-in comments, survey answers,
-    win stories, and the place, topic and note of meetings they proposed or logged. Numbers
-    (minutes, moods, scores) stay, so program reports still add up."""
+    win stories, what they asked an organizer about, and the place, topic and note of meetings
+    they proposed or logged. Numbers (minutes, moods, scores) stay, so reports still add up."""
     participant.goals = ""
     participant.department = ""
     participant.skills_offered = []
@@ -303,6 +304,14 @@ def erase_free_text(session: Session, participant: Participant) -> None:
         .values(answers={})
     )
     session.execute(sa.update(Win).where(Win.participant_id == participant.id).values(text=""))
+    session.execute(
+        sa.update(TalkRequest)
+        .where(
+            TalkRequest.program_id == participant.program_id,
+            TalkRequest.user_id == participant.user_id,
+        )
+        .values(text="")
+    )
     their_pairings = sa.select(PairingMember.pairing_id).where(
         PairingMember.participant_id == participant.id
     )

@@ -117,7 +117,7 @@ def register(app: App, services: Services) -> None:
                         session, participant, erase=erase, now=services.clock.now()
                     )
                     if not outcome.already_left:
-                        planned = _tell_others(session, services, participant, outcome)
+                        planned = tell_others_of_leaving(session, services, participant, outcome)
                     name = participant.program.name
         except SQLAlchemyError:
             log.exception("database error on a Leave button")
@@ -275,10 +275,11 @@ def _save_edit(
     return _notice("Your profile", "Saved. Your answers are up to date.")
 
 
-def _tell_others(
+def tell_others_of_leaving(
     session: Session, services: Services, participant: Participant, outcome: LeaveOutcome
 ) -> bool:
-    """Plan the kind word to the partners and the note to every organizer."""
+    """Plan the kind word to the partners and the note to every organizer (also used when an
+    admin erases someone from the command line)."""
     team, program = participant.team_id, participant.program
     now = services.clock.now()
     prefix = f"left:{participant.id}:{_joins_welcomed(session, participant)}"
