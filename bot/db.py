@@ -17,6 +17,13 @@ class DatabaseUnavailable(Exception):
     """The database cannot be reached; the message is one line fit for an admin."""
 
 
+# PostgreSQL connections kept open per process: about as many as the threads that use them at
+# once (the HTTP server's, Bolt's and the after-ack workers), so a busy minute reuses them
+# instead of opening and closing a connection per request; a burst may open a few more.
+POOL_SIZE = 16
+POOL_OVERFLOW = 8
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -26,6 +33,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # pre-ping lets the pool recover by itself after the database was briefly unreachable.
+    kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
     return sa.create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import health, planner
 from bot.clock import Clock
-from bot.db import unit_of_work
+from bot.db import DatabaseUnavailable, unit_of_work
 from bot.outbox.sender import Sender, SendReport
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class TickReport:
             f"tick at {self.at.isoformat()}: planned {self.planned}, flags {self.flags}, "
             f"sent {self.send.sent}, deferred {self.send.deferred}, failed {self.send.failed}"
         )
+        if self.send.recovered:
+            text += f" ({self.send.recovered} found already in Slack, not sent again)"
         if self.failures:
             text += f"; steps that failed: {', '.join(self.failures)}"
         return text
@@ -52,17 +55,32 @@ def run_tick(
     planners: Sequence[planner.Planner] = (),
     rules: Sequence[health.Rule] = (),
 ) -> TickReport:
-    """One pass at the clock's instant. A failing step is logged, rolled back and skipped: the
-    tick itself never dies."""
+    """One pass at the clock's instant. Each planner and each rule runs in a transaction of its
+    own: one that fails is logged, rolled back and skipped, and the others still plan, check
+    and send; the tick itself never dies. When the database does not answer at all, the rest
+    of the pass is skipped with a warning and the next tick starts afresh."""
     now = clock.now()
     report = TickReport(at=now)
+    down: list[str] = []
 
     def step(name: str, work: Callable[[], T], default: T) -> T:
+        if down:
+            return default
         try:
             return work()
-        except Exception:
-            log.exception("%s failed at %s", name, now)
+        except Exception as error:
             report.failures.append(name)
+            if _database_down(error):
+                down.append(name)
+                log.warning(
+                    "the database did not answer during %s at %s (%s); the rest of this tick "
+                    "is skipped and the next one tries again",
+                    name,
+                    now,
+                    _first_line(error),
+                )
+            else:
+                log.exception("%s failed at %s", name, now)
             return default
 
     def in_transaction(work: Callable[[Session], int]) -> Callable[[], int]:
@@ -72,12 +90,42 @@ def run_tick(
 
         return run
 
-    report.planned = step(
-        "planner", in_transaction(lambda s: planner.plan_due(s, now, planners)), 0
-    )
-    report.flags = step("health", in_transaction(lambda s: health.evaluate(s, now, rules)), 0)
+    for plan in planners:
+        report.planned += step(
+            f"planner {_name(plan)}",
+            in_transaction(lambda s, plan=plan: planner.plan_due(s, now, [plan])),
+            0,
+        )
+    for rule in rules:
+        report.flags += step(
+            f"health {_name(rule)}",
+            in_transaction(lambda s, rule=rule: health.evaluate(s, now, [rule])),
+            0,
+        )
     report.send = step("sender", sender.send_due, SendReport())
     return report
+
+
+def _name(work: Callable[..., object]) -> str:
+    """`prompts.plan`, `health.rule`: enough to find the code from a log line."""
+    module = str(getattr(work, "__module__", "") or "").rsplit(".", 1)[-1]
+    name = str(getattr(work, "__name__", "") or type(work).__name__)
+    return f"{module}.{name}" if module else name
+
+
+def _database_down(error: BaseException) -> bool:
+    """No connection at all (not a deadlock or a constraint): later steps would fail too."""
+    if isinstance(error, (DatabaseUnavailable, sa.exc.InterfaceError)):
+        return True
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, sa.exc.OperationalError) and not getattr(error.orig, "sqlstate", None)
+
+
+def _first_line(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return f"{type(original).__name__}: {lines[0]}" if lines else type(original).__name__
 
 
 def start_scheduler(tick: Callable[[], object], seconds: int) -> BackgroundScheduler:

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from bot import rhythm
+from bot.kickoff import KickoffReplies
+from bot.kickoff import replies as kickoff_replies
 from bot.models import (
     Checkin,
     Delivery,
@@ -55,6 +57,7 @@ class ProgramHealth:
     open_flag_count: int = 0
     failures: list[Delivery] = field(default_factory=list)
     failure_count: int = 0
+    kickoff: KickoffReplies | None = None  # replies, when a kickoff is planned
 
     @property
     def active(self) -> int:
@@ -92,6 +95,7 @@ def program_health(session: Session, program: Program, now: datetime) -> Program
     _checkins(session, program, now, health)
     _flags(session, program, health)
     _failures(session, program, health)
+    health.kickoff = kickoff_replies(session, program)
     return health
 
 

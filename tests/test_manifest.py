@@ -37,6 +37,8 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_product_uses() -> None:
             "chat:write",
             "im:write",
             "mpim:write",
+            "im:history",
+            "mpim:history",
             "users:read",
             "users:read.email",
             "files:write",

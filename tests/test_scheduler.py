@@ -26,6 +26,13 @@ def weekly_hello(session: Session, now: datetime) -> int:
 
 
 def broken(session: Session, now: datetime) -> int:
+    store.enqueue(
+        session,
+        team_id=TEAM,
+        key="half-planned",
+        message=store.Message("UANA", "never sent"),
+        not_before=now,
+    )
     raise RuntimeError("a bug in a rule")
 
 
@@ -57,17 +64,19 @@ def test_a_failing_step_is_reported_and_the_rest_still_runs(services, fake_slack
         session.commit()
 
     report = run_tick(
-        services.sessions, services.sender(), services.clock, [weekly_hello, broken], [broken]
+        services.sessions, services.sender(), services.clock, [broken, weekly_hello], [broken]
     )
 
-    assert report.failures == ["planner", "health"]
-    assert report.send.sent == 1  # the sender still ran
+    assert report.failures == ["planner test_scheduler.broken", "health test_scheduler.broken"]
+    assert report.planned == 1  # the planner after the broken one still planned
+    assert report.send.sent == 2  # and the sender still ran
     with services.sessions() as session:
-        # the broken planner rolled back its whole step: nothing half-planned
-        keys = session.scalars(sa.select(Delivery.key)).all()
-        statuses = session.scalars(sa.select(Delivery.status)).all()
-    assert keys == ["already-planned"]
-    assert statuses == [DeliveryStatus.SENT]
+        # the broken planner rolled back its own work: nothing half-planned
+        rows = session.execute(sa.select(Delivery.key, Delivery.status)).all()
+    assert sorted(rows) == [
+        ("already-planned", DeliveryStatus.SENT),
+        ("hello:2026-W49", DeliveryStatus.SENT),
+    ]
 
 
 def test_the_scheduler_runs_one_coalesced_tick_job() -> None:

@@ -3,6 +3,11 @@
 What a failure means decides what happens to the row: a rate limit or a Slack outage puts it
 back for later, a broken token halts the pass without spending tries, and an error that no
 retry can fix (a deactivated user, a deleted channel) is recorded on the row for organizers.
+
+A post whose outcome we never learnt (the sender died between Slack accepting it and the row
+being recorded, or the answer timed out) may be in Slack already. Every post carries the row's
+key in its metadata, so before posting such a row again the sender looks for it in the
+conversation's history and, when it is there, records it instead of sending it twice.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
+from bot.clock import Clock, as_utc
 from bot.models import Delivery
 from bot.outbox import store
 from bot.outbox.pacing import Pacer
@@ -51,6 +56,12 @@ NETWORK_ERRORS = (
     http.client.HTTPException,
 )
 HALT_PAUSE = timedelta(minutes=1)
+EVENT_TYPE = "mentoring_delivery"
+NETWORK_PREFIX = "network: "
+# Slack's clock and ours may differ a little; the history searched starts this much earlier.
+HISTORY_MARGIN = timedelta(minutes=10)
+HISTORY_PAGE = 200
+HISTORY_PAGES = 10  # past this many pages the message is posted (the window is hours at most)
 
 # Told of each sent message, inside the transaction that records it: (session, row, channel, ts).
 OnSent = Callable[[Session, Delivery, str, str], None]
@@ -62,12 +73,14 @@ class SendReport:
     deferred: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    recovered: int = 0  # of `sent`: found already in Slack and recorded, not posted again
 
     def add(self, other: SendReport) -> None:
         self.sent += other.sent
         self.deferred += other.deferred
         self.failed += other.failed
         self.errors.extend(other.errors)
+        self.recovered += other.recovered
 
 
 class _Halt(Exception):
@@ -140,6 +153,18 @@ class Sender:
                     return report
 
     def _send_one(self, session: Session, row: Delivery, report: SendReport) -> None:
+        if _may_be_in_slack(row):
+            found = self._already_posted(row)
+            if found is not None:
+                log.warning(
+                    "delivery %s (key %s) was already in Slack (ts %s): recorded, not posted again",
+                    row.id,
+                    row.key,
+                    found[1],
+                )
+                self._record_sent(session, row, *found, report)
+                report.recovered += 1
+                return
         try:
             channel = self._conversation(row.channel)
             self._pacer.wait(channel)
@@ -149,16 +174,20 @@ class Sender:
                 blocks=row.blocks,
                 unfurl_links=False,
                 unfurl_media=False,
-                metadata={"event_type": "mentoring_delivery", "event_payload": {"key": row.key}},
+                metadata={"event_type": EVENT_TYPE, "event_payload": {"key": row.key}},
             )
         except SlackApiError as error:
             self._on_api_error(session, row, error, report)
             return
         except NETWORK_ERRORS as error:
-            self._retry_later(session, row, f"network: {error}", report)
+            self._retry_later(session, row, f"{NETWORK_PREFIX}{error}", report)
             return
+        self._record_sent(session, row, response["channel"], response["ts"], report)
+
+    def _record_sent(
+        self, session: Session, row: Delivery, sent_to: str, ts: str, report: SendReport
+    ) -> None:
         now = self._clock.now()
-        sent_to, ts = response["channel"], response["ts"]
         also = None
         if self._on_sent is not None:
             hook = self._on_sent
@@ -177,6 +206,50 @@ class Sender:
         if "," not in channel:
             return channel
         return self._client.conversations_open(users=channel)["channel"]["id"]
+
+    def _already_posted(self, row: Delivery) -> tuple[str, str] | None:
+        """(channel, ts) of this row's message if Slack has it already; None when it has not,
+        or when we cannot tell (then posting again is better than losing the message)."""
+        # The earlier try came after the row was due (or, for a timed-out post, one backoff
+        # before the time it was put back to).
+        oldest = as_utc(row.not_before) - backoff(row.attempts) - HISTORY_MARGIN
+        try:
+            channel = row.channel
+            if "," in channel or channel[:1] in ("U", "W"):
+                # A user's DM or a group DM: its history is under the conversation's id.
+                channel = self._client.conversations_open(users=channel)["channel"]["id"]
+            cursor = None
+            for _ in range(HISTORY_PAGES):
+                page = self._client.conversations_history(
+                    channel=channel,
+                    oldest=f"{oldest.timestamp():.6f}",
+                    inclusive=True,
+                    include_all_metadata=True,
+                    limit=HISTORY_PAGE,
+                    cursor=cursor,
+                )
+                for message in page.get("messages") or []:
+                    if _key_of(message) == row.key and message.get("ts"):
+                        return channel, str(message["ts"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not page.get("has_more") or not cursor:
+                    return None
+        except SlackApiError as error:
+            log.warning(
+                "could not check whether delivery %s was already posted (%s); posting it",
+                row.id,
+                _error_code(error),
+            )
+            return None
+        except NETWORK_ERRORS as error:
+            log.warning(
+                "could not check whether delivery %s was already posted (%s); posting it",
+                row.id,
+                error,
+            )
+            return None
+        log.warning("delivery %s: too much history to search; posting it", row.id)
+        return None
 
     def _on_api_error(
         self, session: Session, row: Delivery, error: SlackApiError, report: SendReport
@@ -213,6 +286,20 @@ class Sender:
         until = self._clock.now() + backoff(row.attempts)
         store.defer(session, row, self.worker, until=until, error=error)
         report.deferred += 1
+
+
+def _may_be_in_slack(row: Delivery) -> bool:
+    """An earlier try of this row may have reached Slack without us learning so."""
+    last = row.last_error or ""
+    return last == store.INTERRUPTED or last.startswith(NETWORK_PREFIX)
+
+
+def _key_of(message: dict) -> str | None:
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != EVENT_TYPE:
+        return None
+    payload = metadata.get("event_payload")
+    return payload.get("key") if isinstance(payload, dict) else None
 
 
 def _error_code(error: SlackApiError) -> str:

@@ -20,6 +20,9 @@ from bot.models.base import utcnow
 
 DEFAULT_LEASE = timedelta(minutes=5)
 KEY_LENGTH = 200
+# What a claim writes on a row whose earlier sender stopped mid-send (its lease ran out): that
+# sender may have posted the message without recording it, so Slack is asked before posting.
+INTERRUPTED = "interrupted: an earlier sender stopped mid-send"
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ def claim(
     due_by: datetime | None = None,
 ) -> list[Delivery]:
     """Take up to `limit` rows due by `due_by` (default `now`) for this worker, committed, so
-    no other sender takes them; the lease runs from `now`.
+    no other sender takes them; the lease runs from `now`. A row taken over from a sender whose
+    lease expired comes back with `last_error == INTERRUPTED`.
 
     One UPDATE with a sub-select: PostgreSQL skips rows another replica has locked
     (`FOR UPDATE SKIP LOCKED`); SQLite serialises writers, and the claimable condition is
@@ -153,6 +157,11 @@ def claim(
             lease_until=now + lease,
             claimed_by=worker,
             attempts=Delivery.attempts + 1,
+            # SET sees the row as it was: still SENDING means its sender never finished.
+            last_error=sa.case(
+                (Delivery.status == DeliveryStatus.SENDING, INTERRUPTED),
+                else_=Delivery.last_error,
+            ),
         )
         .returning(Delivery)
         .execution_options(synchronize_session=False)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_sdk import WebClient
 
 from bot.bootstrap import Services
+from bot.slack import unavailable
 from bot.slack.guard import install_guard
 from bot.slack.listeners import register_listeners
+from bot.slack.sanitize import install_sanitizer
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +30,26 @@ def build_app(services: Services, *, verify_token: bool = True) -> App:
     )
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
-        log.error(
-            "unhandled error for a %s request",
-            body.get("type") or body.get("command") or "Slack",
-            exc_info=error,
+    def on_error(
+        error: Exception,
+        body: dict[str, Any],
+        response: BoltResponse | None,
+        respond: Respond | None,
+        client: WebClient | None,
+        ack: Ack | None,
+    ) -> BoltResponse | None:
+        """A friendly reply where the person acted; `response` is None once acknowledged."""
+        if response is None:
+            unavailable.keep_acknowledgement(ack)
+        return unavailable.answer(
+            error,
+            body if isinstance(body, dict) else {},
+            acknowledged=response is None,
+            respond=respond,
+            client=client,
         )
-        return BoltResponse(status=200, body="")
 
     install_guard(app, services)
+    install_sanitizer(app)
     register_listeners(app, services)
     return app

@@ -67,3 +67,16 @@ WIN_MODAL = "win_modal"
 WIN_PUBLISH = "win_publish"  # value: win id
 WIN_PUBLISH_MODAL = "win_publish_modal"
 RUN_AGAIN = "run_again"  # value: program id
+
+# Guides and talking to an organizer
+GUIDE_OPEN = "guide_open"  # value: program id (the clicker's own role in it)
+GUIDE_EDIT = "guide_edit"  # value: program id (organizers)
+GUIDE_EDIT_MODAL = "guide_edit_modal"
+TALK_OPEN = "talk_open"  # value: program id, or "checkin:<checkin id>"
+TALK_MODAL = "talk_modal"
+TALK_TAKE = "talk_take"  # value: talk request id (organizers: "I'll reach out")
+
+# Sponsor and kickoff
+KICKOFF_MODAL = "kickoff_modal"
+KICKOFF_GOING = "kickoff_going"  # value: "<program id>:<kickoff epoch>"
+KICKOFF_NOT_GOING = "kickoff_not_going"  # value: as KICKOFF_GOING

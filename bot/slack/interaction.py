@@ -28,6 +28,7 @@ TRY_AGAIN = (
     "Please try again in a minute."
 )
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again."
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 ORGANIZERS_ONLY = (
     "Only program organizers can do that. "
     "If you think you should be one, ask an organizer to add you."
@@ -81,8 +82,7 @@ def _element_value(element: dict[str, Any]) -> Any:
     if kind == "timepicker":
         return element.get("selected_time")
     if kind == "datepicker":
-        selected = element.get("selected_date")
-        return date.fromisoformat(selected) if selected else None
+        return _date_or_none(element.get("selected_date"))
     if kind == "users_select":
         return element.get("selected_user")
     if kind == "multi_users_select":
@@ -92,6 +92,14 @@ def _element_value(element: dict[str, Any]) -> Any:
     if kind == "channels_select":
         return element.get("selected_channel")
     return element.get("value")
+
+
+def _date_or_none(selected: Any) -> date | None:
+    """A picked day; a value that is no date (Slack never sends one) reads as none picked."""
+    try:
+        return date.fromisoformat(selected) if isinstance(selected, str) and selected else None
+    except ValueError:
+        return None
 
 
 def text_value(values: dict[str, Any], block_id: str) -> str:
@@ -141,13 +149,15 @@ def field_errors(errors: dict[str, str]) -> dict[str, Any]:
 
 
 def int_or_none(value: Any) -> int | None:
-    """A button value or a form field as a whole number, or None if it is not one."""
+    """A button value or a form field as a whole number, or None if it is not one or is
+    beyond any id (the database keeps ids in 32 bits; a bigger one fails to be looked up)."""
     if isinstance(value, bool):
         return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if abs(number) <= MAX_ID else None
 
 
 def tell_where_clicked(

@@ -12,6 +12,8 @@ from slack_sdk import WebClient
 from bot.health import Rule
 from bot.planner import Planner
 from bot.slack.planners import checkins, health, meetings, prompts, surveys, wins
+from bot.slack.planners import kickoff as kickoff_planner
+from bot.slack.planners import sponsor as sponsor_planner
 
 
 def planners(configured: frozenset[str], client: WebClient) -> list[Planner]:
@@ -21,6 +23,8 @@ def planners(configured: frozenset[str], client: WebClient) -> list[Planner]:
         checkins.plan,
         surveys.plan,
         wins.make_planner(configured),
+        kickoff_planner.plan,
+        sponsor_planner.plan,
     ]
 
 

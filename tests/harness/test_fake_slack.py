@@ -334,3 +334,36 @@ def test_a_request_the_fake_cannot_digest_answers_500(fake: FakeSlack, client: W
     assert failed.value.response.status_code == 500
     assert "AttributeError" in failed.value.response["fake"]
     assert client.auth_test()["ok"]
+
+
+def test_history_pages_newest_first_from_oldest_with_metadata_on_request(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    fake.clock = lambda: 1_800_000_000.0
+    stamps = [
+        client.chat_postMessage(
+            channel="G1", text=str(n), metadata={"event_type": "e", "event_payload": {"n": n}}
+        )["ts"]
+        for n in range(5)
+    ]
+    assert float(stamps[0]) >= 1_800_000_000.0 and stamps == sorted(set(stamps))
+
+    first = client.conversations_history(
+        channel="G1", oldest=stamps[1], inclusive=True, limit=2, include_all_metadata=True
+    )
+    assert [m["text"] for m in first["messages"]] == ["4", "3"]
+    assert first["messages"][0]["metadata"]["event_payload"] == {"n": 4}
+    cursor = first["response_metadata"]["next_cursor"]
+    assert first["has_more"] and cursor
+    rest = client.conversations_history(
+        channel="G1", oldest=stamps[1], inclusive=True, limit=2, cursor=cursor
+    )
+    assert [m["text"] for m in rest["messages"]] == ["2", "1"]  # inclusive of `oldest`
+    assert "metadata" not in rest["messages"][0]  # only with include_all_metadata
+    assert not rest["has_more"]
+    newer = client.conversations_history(channel="G1", oldest=stamps[1])
+    assert [m["text"] for m in newer["messages"]] == ["4", "3", "2"]
+    with pytest.raises(SlackApiError) as refused:
+        client.conversations_history(channel="U1")
+    assert refused.value.response["error"] == "channel_not_found"
+    assert fake.arrived["conversations.history"] == 4

@@ -15,6 +15,7 @@ import json
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -101,6 +102,12 @@ class FakeSlack:
         self.refused_by_limits = 0
         self._pending_uploads: dict[str, dict] = {}
         self._response_urls: set[str] = set()
+        # Requests by method as they arrive, before any injected delay: a test can tell that a
+        # call is in flight (to kill the bot while Slack is still answering it).
+        self.arrived: Counter[str] = Counter()
+        # Slack's clock for message ts (epoch seconds); None keeps the fixed synthetic stamps.
+        self.clock: Callable[[], float] | None = None
+        self._last_ts_micros = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._methods: dict[str, Callable[[dict], dict | str]] = {
@@ -111,6 +118,7 @@ class FakeSlack:
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.getPermalink": self._chat_get_permalink,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
             "views.open": self._views_open,
@@ -196,6 +204,7 @@ class FakeSlack:
                 self.home_views,
                 self._faults,
                 self._delays,
+                self.arrived,
             ):
                 mapping.clear()
             self._pending_uploads.clear()
@@ -299,6 +308,8 @@ class FakeSlack:
     def _handle(self, path: str, query: str, headers: dict, raw: bytes) -> tuple[int, dict, bytes]:
         at = time.monotonic()
         method, params, run = self._route(path, query, headers, raw)
+        with self._lock:
+            self.arrived[method] += 1
         delay = self._take(self._delays, method)
         if delay is not None:
             time.sleep(delay.seconds)
@@ -379,7 +390,14 @@ class FakeSlack:
         return handler(params)
 
     def _next_ts(self) -> str:
+        """Unique, increasing stamps; from `clock` when a test set one (so `oldest` in
+        conversations.history compares with the bot's own clock)."""
         micros = 1_700_000_000_000_000 + next(self._ids) * 100
+        if self.clock is not None:
+            micros = int(self.clock() * 1_000_000)
+        with self._lock:
+            micros = max(micros, self._last_ts_micros + 100)
+            self._last_ts_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _checked(self, method: str, payload: Any, surface: str, error: str) -> None:
@@ -440,6 +458,43 @@ class FakeSlack:
                 "channel": {"id": _conversation_id("D", users), "is_im": True, "user": users[0]}
             }
         return {"channel": {"id": _conversation_id("G", users), "is_im": False, "is_mpim": True}}
+
+    def _conversations_history(self, params: dict) -> dict:
+        """Newest first, between `oldest` and `latest` (exclusive unless `inclusive`), a page of
+        `limit` with a cursor; metadata only with `include_all_metadata`, as on Slack."""
+        channel = params.get("channel")
+        if not channel or channel[0] in "UW":
+            raise _Refusal("channel_not_found")
+        inclusive = str(params.get("inclusive", "")).lower() in ("1", "true")
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+
+        def within(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        found = [m for m in reversed(self.messages.get(channel, [])) if within(float(m["ts"]))]
+        try:
+            start = int(params.get("cursor") or 0)
+            limit = min(max(int(params.get("limit") or 100), 1), 999)
+        except ValueError:
+            raise _Refusal("invalid_cursor") from None
+        page = found[start : start + limit]
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = []
+        for message in page:
+            shown = copy.deepcopy(message)
+            if not with_metadata:
+                shown.pop("metadata", None)
+            messages.append(shown)
+        more = start + limit < len(found)
+        return {
+            "messages": messages,
+            "has_more": more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _channel_for_post(self, channel: Any) -> str:
         """Slack posts to a user id in the bot's DM with that user (deactivated or not)."""

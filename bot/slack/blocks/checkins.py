@@ -15,6 +15,7 @@ from bot.checkins import COMMENT_LENGTH, MOODS, Period, visible_comment
 from bot.models import Checkin
 from bot.slack import ids
 from bot.slack.blocks.common import Block, button, context, escape, section, truncate
+from bot.slack.blocks.talk import talk_button_for_checkin
 
 MOOD_EMOJI = {1: "😣", 2: "😕", 3: "😐", 4: "🙂", 5: "😄"}
 COMMENT_BLOCK = "comment"
@@ -86,7 +87,17 @@ def checkin_message(
         blocks.append(
             context("Your answers go to the program organizers; comments stay private to them.")
         )
+    blocks.append(_support(checkin_id))
     return text, blocks
+
+
+def _support(checkin_id: int) -> Block:
+    """Talk to an organizer: on every check-in and its thank-you, in case something is up."""
+    return {
+        "type": "actions",
+        "block_id": "checkin_support",
+        "elements": [talk_button_for_checkin(checkin_id)],
+    }
 
 
 def thanks_message(checkin: Checkin, program_name: str, period: Period) -> tuple[str, list[Block]]:
@@ -121,6 +132,7 @@ def thanks_message(checkin: Checkin, program_name: str, period: Period) -> tuple
                 "elements": [button("Add a comment", ids.CHECKIN_COMMENT, str(checkin.id))],
             }
         )
+    blocks.append(_support(checkin.id))
     return text, blocks
 
 

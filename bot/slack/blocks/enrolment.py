@@ -21,6 +21,9 @@ from bot.slack.blocks.common import (
     section,
     truncate,
 )
+from bot.slack.blocks.guides import guide_button
+from bot.slack.blocks.sponsor import sponsor_quote
+from bot.slack.blocks.talk import talk_button
 
 CONSENT_VALUE = "yes"
 MAX_JOIN_BUTTONS = 40  # a message holds 50 blocks
@@ -328,6 +331,7 @@ def welcome_message(
     blocks: list[Block] = [
         header(f"Welcome to {program.name}!"),
         section(f"{you} Both sides teach and both sides learn."),
+        *sponsor_quote(program),
         section(f"*What it takes*\n{time_needed[0].upper()}{time_needed[1:]}."),
         section(
             "*How matching works*\nThe organizers match people so that what one can teach is "
@@ -339,6 +343,11 @@ def welcome_message(
             f"add can be kept private to the organizers; your {partner} won't see it."
         ),
         section(f"*Questions?*\n{ask}"),
+        {
+            "type": "actions",
+            "block_id": "welcome_support",
+            "elements": [guide_button(program.id), talk_button(program.id)],
+        },
         context("`/mentoring profile` shows or changes your answers · `/mentoring leave` leaves"),
     ]
     text = f"Welcome to {name}! Plan on {time_needed}."

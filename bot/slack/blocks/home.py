@@ -24,7 +24,9 @@ from bot.slack.blocks.common import (
     section,
     when,
 )
+from bot.slack.blocks.guides import edit_guides_button, guide_button
 from bot.slack.blocks.status import summary_fields
+from bot.slack.blocks.talk import talk_button
 
 MAX_ENROLMENTS = 10
 MAX_JOINABLE = 10
@@ -100,7 +102,11 @@ def _capped(items: list[Any], limit: int, render: Any, noun: str) -> list[Block]
 def _enrolment(enrolment: Enrolment) -> list[Block]:
     program, participant = enrolment.program, enrolment.participant
     lines = [f"*{escape(program.name)}*", ROLE_WORDS[participant.role]]
-    buttons = [button("My answers", ids.PROFILE_EDIT, str(participant.id))]
+    buttons = [
+        button("My answers", ids.PROFILE_EDIT, str(participant.id)),
+        guide_button(program.id),
+        talk_button(program.id),
+    ]
     if enrolment.pairing_status is PairingStatus.ACTIVE and enrolment.partners:
         partners = ", ".join(f"<@{user}>" for user in enrolment.partners)
         lines.append(f"Your partner: {partners}. Aim for {_target(program)}.")
@@ -156,6 +162,7 @@ def _organized(overview: ProgramOverview, today: date | None) -> list[Block]:
                 button("Edit", ids.PROGRAM_EDIT, str(program.id)),
                 button("Invite people", ids.INVITE_OPEN, str(program.id)),
                 button("Match", ids.MATCH_RUN, str(program.id)),
+                edit_guides_button(program.id),
             ],
         },
     ]

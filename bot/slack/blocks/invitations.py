@@ -26,6 +26,7 @@ from bot.slack.blocks.common import (
     section,
     truncate,
 )
+from bot.slack.blocks.sponsor import sponsor_quote
 
 MESSAGE_BLOCK_LIMIT = 50
 MODAL_TITLE = "Invite people"
@@ -69,6 +70,7 @@ def program_pitch(program: Program) -> list[Block]:
     ]
     if program.business_need:
         blocks.append(section(f"*Why we run it:* {escape(program.business_need)}"))
+    blocks += sponsor_quote(program)
     if program.description:
         blocks.append(section(escape(truncate(program.description, SECTION_TEXT_LIMIT - 300))))
     blocks.append({"type": "section", "fields": _facts(program)})

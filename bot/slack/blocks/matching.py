@@ -56,7 +56,7 @@ def proposal_message(
         f"{plural(len(pairs), 'pair')} · {len(unmatched)} unmatched · total score {total:.1f} · "
         f"{share} with skills taught both ways"
     )
-    text = f"Proposed matching for {program.name}: {summary}"
+    text = f"Proposed matching for {escape(program.name)}: {summary}"
     blocks: list[Block] = [
         header(truncate(f"Proposed matching: {program.name}", 150)),
         section(f"*{summary}*\nNobody is told anything until you approve."),
@@ -138,10 +138,10 @@ def _unmatched_menu(proposal_id: int, person: Participant) -> dict[str, Any]:
 
 def approved_message(program: Program, count: int) -> tuple[str, list[Block]]:
     text = (
-        f"Approved: {plural(count, 'pair')} of {program.name} are being introduced in group "
-        "messages now."
+        f"Approved: {plural(count, 'pair')} of {escape(program.name)} are being introduced in "
+        "group messages now."
     )
-    return text, [section(f"✅ {escape(text)}")]
+    return text, [section(f"✅ {text}")]
 
 
 def proposal_csv(proposal: MatchProposal, people: Mapping[int, Participant]) -> str:
@@ -225,7 +225,10 @@ def introduction(
         ),
         section("\n".join(lines)),
         section(rhythm),
-        section("*Ideas for your first conversation*\n" + "\n".join(f"• {t}" for t in topics)),
+        section(
+            "*Ideas for your first conversation*\n"
+            + "\n".join(f"• {escape(t)}" for t in topics)  # they quote skills and the need
+        ),
         {
             "type": "actions",
             "block_id": f"intro_{pairing_id}",

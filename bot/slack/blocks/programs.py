@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot import programs
+from bot import kickoff, programs
 from bot.models import Program, ProgramFormat
 from bot.slack import ids
 from bot.slack.blocks.common import Block, context, escape, join_button, section
 from bot.slack.blocks.invitations import program_pitch
+from bot.slack.blocks.kickoff import kickoff_inputs
+from bot.slack.blocks.sponsor import sponsor_inputs
 
 OTHER_NEED = "other"
 FORMAT_LABELS = {
@@ -86,8 +88,16 @@ def _checkbox(label: str, checked: bool) -> dict[str, Any]:
     return element
 
 
-def program_modal(program: Program | None = None) -> dict[str, Any]:
-    """Create (no program) or edit a program; block ids are the domain's field names."""
+def program_modal(program: Program | None = None, *, timezone: str | None = None) -> dict[str, Any]:
+    """Create (no program) or edit a program; block ids are the domain's field names.
+
+    `timezone` is the organizer's, for the kickoff's day and time (default: the zone the
+    kickoff was entered in, else UTC); the form says which zone it uses.
+    """
+    kickoff_zone = timezone or kickoff.timezone_of(program, default="")
+    metadata: dict[str, Any] = {"program_id": program.id if program else None}
+    if kickoff_zone:  # none known: the form shows and reads the kickoff in UTC
+        metadata["tz"] = kickoff_zone
     need = program.business_need if program else None
     known_need = need if need in programs.BUSINESS_NEEDS else (OTHER_NEED if need else None)
     needs = [_option(n, n) for n in programs.BUSINESS_NEEDS]
@@ -180,11 +190,13 @@ def program_modal(program: Program | None = None) -> dict[str, Any]:
             _checkbox("Open: people can join now", bool(program and program.enrolment_open)),
             optional=True,
         ),
+        *sponsor_inputs(program),
+        *kickoff_inputs(program, kickoff_zone or "UTC"),
     ]
     return {
         "type": "modal",
         "callback_id": ids.PROGRAM_MODAL,
-        "private_metadata": json.dumps({"program_id": program.id if program else None}),
+        "private_metadata": json.dumps(metadata),
         "title": _plain("Edit program" if program else "New program"),
         "submit": _plain("Save" if program else "Create"),
         "close": _plain("Cancel"),

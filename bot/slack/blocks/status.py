@@ -14,6 +14,7 @@ from datetime import date
 from bot.models import PairingStatus
 from bot.slack.blocks.common import Block, context, divider, escape, header, plural, section, when
 from bot.slack.blocks.flags import REASON_TITLES, SEVERITY, flag_buttons
+from bot.slack.blocks.kickoff import replies_block, replies_field
 from bot.status import MyPairing, ProgramHealth
 
 
@@ -60,6 +61,8 @@ def summary_fields(health: ProgramHealth, today: date) -> Block:
         ),
         ("Mood", _mood(health)),
     ]
+    if health.kickoff is not None:
+        fields.append(replies_field(health.kickoff))
     return {
         "type": "section",
         "fields": [{"type": "mrkdwn", "text": f"*{name}*\n{value}"} for name, value in fields],
@@ -69,13 +72,15 @@ def summary_fields(health: ProgramHealth, today: date) -> Block:
 def organizer_status(health: ProgramHealth, today: date) -> tuple[str, list[Block]]:
     program = health.program
     text = (
-        f"{program.name}: {health.on_track} on track, {health.at_risk} at risk, "
+        f"{escape(program.name)}: {health.on_track} on track, {health.at_risk} at risk, "
         f"{health.stalled} stalled"
     )
     blocks: list[Block] = [
         header(f"Status: {program.name}"),
         summary_fields(health, today),
     ]
+    if health.kickoff is not None:
+        blocks.append(replies_block(health.kickoff))
     if health.open_flags:
         blocks += [
             divider(),

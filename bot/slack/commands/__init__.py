@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.slack.commands import (
     enrolment,
+    guide,
     invitations,
+    kickoff,
     matching,
     meetings,
     organizers,
@@ -28,7 +30,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         *meetings.SUBCOMMANDS,
         *status.SUBCOMMANDS,
         *programs.SUBCOMMANDS,
+        *kickoff.SUBCOMMANDS,
         *wins.SUBCOMMANDS,
+        *guide.SUBCOMMANDS,
         *reports.SUBCOMMANDS,
         *invitations.SUBCOMMANDS,
         *matching.SUBCOMMANDS,

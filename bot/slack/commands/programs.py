@@ -12,6 +12,7 @@ from bot.slack import ids
 from bot.slack.blocks.common import escape, section
 from bot.slack.blocks.programs import announcement, program_modal
 from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
+from bot.slack.listeners.kickoff import organizer_timezone
 
 USAGE = f"{COMMAND} program new | edit [name]"
 
@@ -20,7 +21,8 @@ def run(ctx: CommandContext) -> Reply:
     action, _, name = ctx.args.partition(" ")
     action = action.lower()
     if action == "new":
-        ctx.client.views_open(trigger_id=ctx.trigger_id, view=program_modal())
+        zone = organizer_timezone(ctx.client, ctx.user_id)
+        ctx.client.views_open(trigger_id=ctx.trigger_id, view=program_modal(timezone=zone))
         return None
     if action == "edit":
         return _edit(ctx, name.strip())
@@ -42,7 +44,9 @@ def _edit(ctx: CommandContext, name: str) -> Reply:
     if not candidates:
         return reply(f"There are no programs yet. Create one with `{COMMAND} program new`.")
     if len(candidates) == 1:
-        ctx.client.views_open(trigger_id=ctx.trigger_id, view=program_modal(candidates[0]))
+        zone = organizer_timezone(ctx.client, ctx.user_id)
+        view = program_modal(candidates[0], timezone=zone)
+        ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
         return None
     return choose_program_reply(candidates)
 
@@ -100,7 +104,7 @@ def announce(ctx: CommandContext) -> Reply:
     try:
         ctx.client.chat_postMessage(
             channel=channel,
-            text=f"Join {program.name}, a reverse mentoring program",
+            text=f"Join {escape(program.name)}, a reverse mentoring program",
             blocks=announcement(program),
             unfurl_links=False,
         )

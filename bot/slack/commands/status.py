@@ -48,21 +48,30 @@ def run(ctx: CommandContext) -> Reply:
     ):
         program_id = health.program.id
         ctx.services.later(
-            lambda: send_full_lists(ctx.services, ctx.client, ctx.team_id, ctx.user_id, program_id)
+            lambda: send_full_lists(
+                ctx.services, ctx.client, ctx.team_id, ctx.user_id, program_id, health
+            )
         )
     return {"text": text, "blocks": blocks}
 
 
 def send_full_lists(
-    services: Services, client: WebClient, team_id: str, user_id: str, program_id: int
+    services: Services,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    program_id: int,
+    health: status.ProgramHealth | None = None,
 ) -> None:
-    """Every open flag and failure, as a CSV in the organizer's direct messages."""
+    """Every open flag and failure, as a CSV in the organizer's direct messages.
+
+    `health` is the status just shown, when there is one: no need to compute it twice."""
     with unit_of_work(services.sessions) as session:
         program = programs.get(session, team_id, program_id)
         if program is None:
             return
         content = status_csv(
-            status.program_health(session, program, services.clock.now()),
+            health or status.program_health(session, program, services.clock.now()),
             status.open_flags(session, program),
             status.failures(session, program),
         )

@@ -15,11 +15,14 @@ from bot.slack.listeners import (
     enrolment,
     events,
     flags,
+    guides,
     invitations,
+    kickoff,
     matching,
     meetings,
     programs,
     reports,
+    talk,
     wins,
 )
 
@@ -37,5 +40,8 @@ def register_listeners(app: App, services: Services) -> None:
         flags,
         wins,
         reports,
+        guides,
+        talk,
+        kickoff,
     ):
         feature.register(app, services)

@@ -1,8 +1,15 @@
-"""The `/mentoring` slash command: acknowledge with the subcommand's ephemeral reply."""
+"""The `/mentoring` slash command: acknowledge with the subcommand's ephemeral reply.
+
+Slack shows an error unless the command is acknowledged within 3 seconds. A subcommand that is
+not done within `ACK_BUDGET_SECONDS` (a status of a very large program on a busy database, say)
+is acknowledged with a short "working on it" instead; its reply follows through the command's
+response_url as soon as it is ready.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -18,10 +25,18 @@ from bot.slack.interaction import SOMETHING_WRONG, TRY_AGAIN
 
 log = logging.getLogger(__name__)
 
+ACK_BUDGET_SECONDS = 2.0  # Slack allows 3 s, network and queueing included
+WORKING = "Working on it… I'll post the answer here in a moment."
+RESPONSE_FIELDS = ("text", "blocks", "attachments", "unfurl_links", "unfurl_media")
+
 
 def register(app: App, services: Services) -> None:
     @app.command(COMMAND)
     def mentoring(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        answer = _Answer(ack, respond)
+        deadline = threading.Timer(ACK_BUDGET_SECONDS, answer.acknowledge_for_now)
+        deadline.daemon = True
+        deadline.start()
         try:
             with unit_of_work(services.sessions) as session:
                 organizer = is_organizer(
@@ -45,7 +60,43 @@ def register(app: App, services: Services) -> None:
         except Exception:
             log.exception("error in %s", COMMAND)
             reply = {"text": SOMETHING_WRONG}
-        if reply is None:  # the subcommand opened a modal: nothing to say
-            ack()
-        else:
-            ack(response_type="ephemeral", **reply)
+        finally:
+            deadline.cancel()
+        answer.reply(reply)
+
+
+class _Answer:
+    """One command's answer: in the acknowledgement when it is ready in time, else after it."""
+
+    def __init__(self, ack: Ack, respond: Respond) -> None:
+        self._ack, self._respond = ack, respond
+        self._lock = threading.Lock()
+        self._acknowledged = False
+
+    def acknowledge_for_now(self) -> None:
+        """The budget ran out: acknowledge now, so Slack does not time out."""
+        with self._lock:
+            if self._acknowledged:
+                return
+            self._acknowledged = True
+            self._ack(response_type="ephemeral", text=WORKING)
+
+    def reply(self, reply: dict[str, Any] | None) -> None:
+        """None: the subcommand opened a modal, so there is nothing to say."""
+        with self._lock:
+            late = self._acknowledged
+            self._acknowledged = True
+            if not late:
+                if reply is None:
+                    self._ack()
+                else:
+                    self._ack(response_type="ephemeral", **reply)
+        if late and reply is not None:
+            message = {k: v for k, v in reply.items() if k in RESPONSE_FIELDS}
+            try:
+                sent = self._respond(response_type="ephemeral", replace_original=False, **message)
+            except Exception:  # Slack out of reach: nothing more can be done for this command
+                log.warning("could not send a late %s reply", COMMAND, exc_info=True)
+                return
+            if sent.status_code != 200:
+                log.warning("Slack refused a late %s reply: %s", COMMAND, sent.body[:200])

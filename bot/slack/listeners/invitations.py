@@ -32,6 +32,7 @@ from bot.slack.interaction import (
     acting_organizer,
     actor,
     field_errors,
+    int_or_none,
     view_values,
 )
 
@@ -133,9 +134,8 @@ def _check(
 ) -> tuple[int, list[Row], dict[str, str]]:
     """The program and rows to invite, or errors by modal field; no Slack calls, so it is fast."""
     errors: dict[str, str] = {}
-    try:
-        program_id = int(values.get("program") or "")
-    except ValueError:
+    program_id = int_or_none(values.get("program"))
+    if program_id is None:  # no choice, or a value no program of ours can have
         program_id = -1
     with unit_of_work(services.sessions) as session:
         program = programs.get(session, who.team_id, program_id)

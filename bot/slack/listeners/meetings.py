@@ -299,7 +299,7 @@ def _proposal(values: dict[str, Any], timezone: str) -> Proposal:
     try:
         hour, minute = (int(part) for part in str(at).split(":"))
         local = datetime.combine(day, time(hour, minute), tzinfo=zone(timezone))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise MeetingError("Pick a time.", "time") from None
     try:
         duration = int(values.get("duration") or 0)

@@ -9,9 +9,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import programs
+from bot import programs, sponsor
 from bot.bootstrap import Services
 from bot.db import unit_of_work
 from bot.slack import ids
@@ -25,9 +26,18 @@ from bot.slack.interaction import (
     int_or_none,
     tell_where_clicked,
     text_value,
+    view_metadata,
     view_values,
 )
 from bot.slack.listeners.home import publish_home
+from bot.slack.listeners.kickoff import (
+    CANNOT_CHECK,
+    apply_leadership,
+    leadership_fields,
+    organizer_timezone,
+    sponsor_person,
+)
+from bot.sponsor import SlackUser
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +49,8 @@ def register(app: App, services: Services) -> None:
         if not acting_organizer(services, actor(body)):
             _refuse(client, body, respond)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=program_modal())
+        zone = organizer_timezone(client, actor(body).user_id)
+        client.views_open(trigger_id=body["trigger_id"], view=program_modal(timezone=zone))
 
     @app.action(re.compile(f"^{ids.PROGRAM_EDIT}(:\\d+)?$"))
     def edit_program(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -54,7 +65,8 @@ def register(app: App, services: Services) -> None:
         if program is None:
             tell_where_clicked(body, client, respond, "That program no longer exists.")
             return
-        client.views_open(trigger_id=body["trigger_id"], view=program_modal(program))
+        zone = organizer_timezone(client, who.user_id)
+        client.views_open(trigger_id=body["trigger_id"], view=program_modal(program, timezone=zone))
 
     @app.view(ids.PROGRAM_MODAL)
     def save_program(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -64,7 +76,12 @@ def register(app: App, services: Services) -> None:
             if not acting_organizer(services, who):
                 ack(field_errors({"name": ORGANIZERS_ONLY}))
                 return
-            outcome = _save(services, who.team_id, who.user_id, view)
+            try:  # the sponsor must be an active person: Slack says, before anything is stored
+                person = sponsor_person(client, view_values(view).get(sponsor.SPONSOR))
+            except (SlackApiError, OSError):
+                ack(field_errors({sponsor.SPONSOR: CANNOT_CHECK}))
+                return
+            outcome = _save(services, who.team_id, who.user_id, view, person)
         except SQLAlchemyError:
             log.exception("saving a program failed")
             ack(field_errors({"name": TRY_AGAIN}))
@@ -73,6 +90,7 @@ def register(app: App, services: Services) -> None:
             ack(field_errors(outcome))
             return
         ack()
+        services.send_soon()  # kickoff invitations planned with the program, if any
         program, created = outcome
         text, blocks = program_saved(program, created=created)
         client.chat_postMessage(channel=who.user_id, text=text, blocks=blocks)
@@ -80,7 +98,11 @@ def register(app: App, services: Services) -> None:
 
 
 def _save(
-    services: Services, team_id: str, user_id: str, view: dict[str, Any]
+    services: Services,
+    team_id: str,
+    user_id: str,
+    view: dict[str, Any],
+    person: SlackUser | None = None,
 ) -> dict[str, str] | tuple[programs.Program, bool]:
     """The saved program and whether it is new, or errors by modal field."""
     values = view_values(view)
@@ -110,6 +132,8 @@ def _save(
             editing = programs.get(session, team_id, int_or_none(program_id) or 0)
             if editing is None:
                 return {"name": "That program no longer exists."}
+        errors: dict[str, str] = {}
+        valid = None
         try:
             valid = programs.validate(
                 session, team_id, data, today=services.clock.now().date(), editing=editing
@@ -118,10 +142,17 @@ def _save(
             errors = dict(invalid.errors)
             if "business_need" in errors and other_need:
                 errors["business_need_other"] = errors.pop("business_need")
-            return errors
+        now = services.clock.now()
+        timezone = str(view_metadata(view).get("tz") or "UTC")
+        leadership = leadership_fields(values, person, timezone, now=now, editing=editing)
+        if isinstance(leadership, dict) or errors or valid is None:
+            return {**errors, **(leadership if isinstance(leadership, dict) else {})}
         if editing is None:
-            return programs.create(session, team_id, valid, created_by=user_id), True
-        return programs.update(editing, valid), False
+            program = programs.create(session, team_id, valid, created_by=user_id)
+        else:
+            program = programs.update(editing, valid)
+        apply_leadership(session, program, leadership, now)
+        return program, editing is None
 
 
 def _refuse(client: WebClient, body: dict[str, Any], respond: Respond) -> None:
