@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from bot import programs
+from bot import programs, talk
 from bot.clock import as_utc
 from bot.models import (
     Meeting,
@@ -21,11 +21,13 @@ from bot.models import (
     ParticipantStatus,
     Program,
     ProgramStatus,
+    TalkRequest,
 )
 from bot.status import ProgramHealth, program_health
 
 LIVE_PAIRINGS = (PairingStatus.ACTIVE, PairingStatus.PAUSED)
 DASHBOARDS = 15  # programs whose full figures the Home tab shows
+TALK_REQUESTS_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class HomeSummary:
     enrolments: list[Enrolment] = field(default_factory=list)
     joinable: list[Program] = field(default_factory=list)  # open, and not joined yet
     organized: list[ProgramOverview] = field(default_factory=list)  # for organizers
+    # Requests to talk to an organizer nobody took yet, the longest waiting first, with their
+    # program's name (for organizers; one more than is shown, to say there are more).
+    waiting_to_talk: list[tuple[TalkRequest, str]] = field(default_factory=list)
     today: date | None = None
 
 
@@ -98,6 +103,11 @@ def home_summary(
                 p, counts[p.id], program_health(session, p, now) if n < DASHBOARDS else None
             )
             for n, p in enumerate(running)
+        ]
+        names = {p.id: p.name for p in programs.list_programs(session, team_id, include_ended=True)}
+        summary.waiting_to_talk = [
+            (request, names.get(request.program_id, ""))
+            for request in talk.open_requests(session, team_id, limit=TALK_REQUESTS_SHOWN + 1)
         ]
     return summary
 

@@ -171,6 +171,10 @@ def invitation_key(program_id: int, user_id: str, stamp: int) -> str:
     return f"kickoff-invite:{program_id}:{user_id}:{stamp}"
 
 
+def calendar_key(program_id: int, user_id: str, stamp: int) -> str:
+    return f"kickoff-ics:{program_id}:{user_id}:{stamp}"
+
+
 def reminder_key(program_id: int, user_id: str, stamp: int) -> str:
     return f"kickoff-reminder:{program_id}:{user_id}:{stamp}"
 

@@ -223,8 +223,9 @@ def next_cohort_name(session: Session, program: Program) -> str:
 
 
 def run_again(session: Session, program: Program, created_by: str, now: datetime) -> Program:
-    """A new draft with the program's settings (the next cohort): no start date, enrolment
-    closed, not a pilot any more, so the organizer only picks dates and opens it."""
+    """A new draft with the program's settings, sponsor and guides (the next cohort): no start
+    date, no kickoff, enrolment closed, not a pilot any more, so the organizer only picks dates
+    and opens it."""
     cohort = Program(
         team_id=program.team_id,
         name=next_cohort_name(session, program),
@@ -241,6 +242,10 @@ def run_again(session: Session, program: Program, created_by: str, now: datetime
         skills_catalogue=list(program.skills_catalogue or []),
         enrolment_open=False,
         settings=copy.deepcopy(program.settings or {}),
+        # The sponsor and the guides usually carry over; the kickoff is the new cohort's own.
+        sponsor_user_id=program.sponsor_user_id,
+        sponsor_message=program.sponsor_message,
+        guide_overrides=dict(program.guide_overrides or {}),
         created_by=created_by,
         created_at=now,
     )

@@ -233,11 +233,19 @@ def test_everyone_enrolled_is_invited_once_and_latecomers_too(sessions, program)
         session.commit()
     assert plan(sessions, START + timedelta(days=2)) == 1
     with sessions() as session:
-        assert keys(session) == [
-            f"kickoff-invite:{program}:{user}:{stamp}" for user in ("UANA", "UBEN", "UCY")
-        ]
-        rows = session.scalars(sa.select(Delivery)).all()
+        # Each invitation, and the calendar file that follows it.
+        assert keys(session) == sorted(
+            f"kickoff-{kind}:{program}:{user}:{stamp}"
+            for user in ("UANA", "UBEN", "UCY")
+            for kind in ("invite", "ics")
+        )
+        rows = session.scalars(sa.select(Delivery).order_by(Delivery.id)).all()
         assert {row.channel for row in rows} == {"UANA", "UBEN", "UCY"}
+        for user in ("UANA", "UBEN", "UCY"):
+            invitation, calendar = [row for row in rows if row.channel == user]
+            assert invitation.file is None and invitation.blocks
+            assert calendar.file is not None and calendar.file["filename"].endswith(".ics")
+            assert "BEGIN:VCALENDAR" in calendar.file["content"]
     with sessions() as session:  # nobody joining after the kickoff is invited to it
         enrol(session, program, "UDAN")
         session.commit()

@@ -421,6 +421,9 @@ def test_run_again_copies_the_settings_into_a_draft_with_a_unique_name(sessions)
     with sessions() as session:
         row = session.get(Program, program.id)
         row.settings, row.description = weights, "Seniors learn new tools"
+        row.sponsor_user_id, row.sponsor_message = "USPONSOR", "This matters to all of us."
+        row.guide_overrides = {"mentor": "Our own guide"}
+        row.kickoff_at, row.kickoff_place = START + timedelta(days=3), "Room 4"
         session.commit()
 
     names = []
@@ -458,8 +461,12 @@ def test_run_again_copies_the_settings_into_a_draft_with_a_unique_name(sessions)
             "meeting_target_minutes",
             "checkin_cadence_weeks",
             "skills_catalogue",
+            "sponsor_user_id",
+            "sponsor_message",
+            "guide_overrides",
         )
         assert {k: getattr(new, k) for k in same} == {k: getattr(old, k) for k in same}
+        assert (new.kickoff_at, new.kickoff_place) == (None, "")  # the new cohort plans its own
         assert new.settings["allow_repeats"] is True
         assert old.settings == weights
 

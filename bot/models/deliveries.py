@@ -26,6 +26,9 @@ class Delivery(TeamScoped, Timestamped, Base):
     channel: Mapped[str] = mapped_column(sa.String(64))  # a user id (DM) or a conversation id
     text: Mapped[str] = mapped_column(sa.Text)  # the notification fallback
     blocks: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
+    # A file to upload instead of a message (a calendar invitation): filename, title, content;
+    # `text` is then the comment posted with it.
+    file: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
     status: Mapped[DeliveryStatus] = mapped_column(
         enum_column(DeliveryStatus), default=DeliveryStatus.PENDING
     )

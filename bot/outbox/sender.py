@@ -153,6 +153,9 @@ class Sender:
                     return report
 
     def _send_one(self, session: Session, row: Delivery, report: SendReport) -> None:
+        if row.file:
+            self._attempt(session, row, report, self._upload)
+            return
         if _may_be_in_slack(row):
             found = self._already_posted(row)
             if found is not None:
@@ -165,24 +168,56 @@ class Sender:
                 self._record_sent(session, row, *found, report)
                 report.recovered += 1
                 return
+        self._attempt(session, row, report, self._post)
+
+    def _post(self, row: Delivery) -> tuple[str, str]:
+        channel = self._conversation(row.channel)
+        self._pacer.wait(channel)
+        response = self._client.chat_postMessage(
+            channel=channel,
+            text=row.text,
+            blocks=row.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"key": row.key}},
+        )
+        return response["channel"], response["ts"]
+
+    def _upload(self, row: Delivery) -> tuple[str, str]:
+        """A file (a calendar invitation) with its comment. Uploads carry no metadata, so an
+        upload cut off by a crash cannot be looked up afterwards: that one may arrive twice."""
+        file = row.file or {}
+        channel = row.channel
+        if "," in channel or channel[:1] in ("U", "W"):
+            # Files are shared to a conversation, never to a user id.
+            channel = self._client.conversations_open(users=channel)["channel"]["id"]
+        self._pacer.wait(channel)
+        self._client.files_upload_v2(
+            channel=channel,
+            content=file.get("content", ""),
+            filename=file.get("filename", "file.txt"),
+            title=file.get("title"),
+            initial_comment=row.text or None,
+        )
+        return channel, ""
+
+    def _attempt(
+        self,
+        session: Session,
+        row: Delivery,
+        report: SendReport,
+        send: Callable[[Delivery], tuple[str, str]],
+    ) -> None:
+        """One try at Slack: recorded as sent, or put back, or failed, by what Slack said."""
         try:
-            channel = self._conversation(row.channel)
-            self._pacer.wait(channel)
-            response = self._client.chat_postMessage(
-                channel=channel,
-                text=row.text,
-                blocks=row.blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-                metadata={"event_type": EVENT_TYPE, "event_payload": {"key": row.key}},
-            )
+            channel, ts = send(row)
         except SlackApiError as error:
             self._on_api_error(session, row, error, report)
             return
         except NETWORK_ERRORS as error:
             self._retry_later(session, row, f"{NETWORK_PREFIX}{error}", report)
             return
-        self._record_sent(session, row, response["channel"], response["ts"], report)
+        self._record_sent(session, row, channel, ts, report)
 
     def _record_sent(
         self, session: Session, row: Delivery, sent_to: str, ts: str, report: SendReport

@@ -33,6 +33,7 @@ class Message:
     channel: str
     text: str
     blocks: list[dict[str, Any]] | None = None
+    file: dict[str, str] | None = None  # {"filename", "title", "content"}: upload this instead
 
 
 def enqueue(
@@ -57,6 +58,7 @@ def enqueue(
             "channel": message.channel,
             "text": message.text,
             "blocks": message.blocks,
+            "file": message.file,
             "not_before": not_before,
             "status": DeliveryStatus.PENDING,
         },
@@ -85,6 +87,7 @@ def enqueue_many(
             "channel": message.channel,
             "text": message.text,
             "blocks": message.blocks,
+            "file": message.file,
             "not_before": not_before,
             "status": DeliveryStatus.PENDING,
             "attempts": 0,

@@ -4,7 +4,9 @@
   so such a request would only ever see an empty world, but answering it at all would tell a
   stranger the bot exists and let them write rows of their own.
 - A redelivered request (Slack's retries carry `X-Slack-Retry-Num`; a replayed trigger is the
-  same request) is acknowledged and dropped, so it has one effect.
+  same request) is acknowledged and dropped, so it has one effect. Each request's id is kept in
+  memory and, after the acknowledgement, in the database; a retry, which may reach another
+  replica, is checked against the database before anything runs.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -96,6 +99,20 @@ def install_guard(app: App, services: Services) -> None:
         with unit_of_work(services.sessions) as session:
             seen.forget_old(session, now)
 
+    recent = RecentKeys()
+
+    def record(team: str, key: str, now: datetime) -> bool:
+        with unit_of_work(services.sessions) as session:
+            first = seen.first_delivery(session, team, key, now)
+        prune(now)
+        return first
+
+    def record_later(team: str, key: str, now: datetime) -> None:
+        try:
+            record(team, key, now)
+        except sa.exc.DBAPIError as error:
+            log.warning("could not record request %s: %s", key, error.__class__.__name__)
+
     @app.middleware
     def guard(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         body = req.body if isinstance(req.body, dict) else {}
@@ -105,18 +122,45 @@ def install_guard(app: App, services: Services) -> None:
             log.warning("refused a request from workspace %s (installed in %s)", team, expected)
             return _acknowledge(body, OTHER_WORKSPACE)
         key = request_key(body)
-        if key and team:
-            now = services.clock.now()
-            try:
-                with unit_of_work(services.sessions) as session:
-                    first = seen.first_delivery(session, team, key, now)
-            except sa.exc.DBAPIError as error:
-                # The listener meets the same outage and answers "try again" in its own way.
-                log.warning("could not record request %s: %s", key, error.__class__.__name__)
-                return next()
-            if not first:
-                retry = req.headers.get("x-slack-retry-num", ["-"])[0]
-                log.info("dropped a redelivered request %s (retry %s)", key, retry)
-                return _acknowledge(body)
-            prune(now)
+        if not (key and team):
+            return next()
+        now = services.clock.now()
+        retry = req.headers.get("x-slack-retry-num", [None])[0]
+        if not recent.add(f"{team}:{key}"):
+            log.info("dropped a repeated request %s (retry %s)", key, retry or "-")
+            return _acknowledge(body)
+        if retry is None:
+            # A first delivery: record it for the other replicas, off the acknowledgement's
+            # path (Slack retries no sooner than 3 s later, long after the row is written).
+            services.later(lambda: record_later(team, key, now))
+            return next()
+        try:
+            first = record(team, key, now)
+        except sa.exc.DBAPIError as error:
+            # The listener meets the same outage and answers "try again" in its own way.
+            log.warning("could not record request %s: %s", key, error.__class__.__name__)
+            return next()
+        if not first:
+            log.info("dropped a redelivered request %s (retry %s)", key, retry)
+            return _acknowledge(body)
         return next()
+
+
+class RecentKeys:
+    """The request ids this process saw lately: a repeat to the same replica costs no round
+    trip to the database. Bounded, oldest forgotten first."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._keys: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def add(self, key: str) -> bool:
+        """True when the key is new here."""
+        with self._lock:
+            if key in self._keys:
+                return False
+            self._keys[key] = None
+            if len(self._keys) > self._size:
+                self._keys.popitem(last=False)
+            return True

@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from bot import seen
-from bot.slack import ids
+from bot.slack import guard, ids
 from bot.slack.interaction import SOMETHING_WRONG
 from bot.slack.listeners import meetings, programs
 from tests.conftest import RunningBot
@@ -59,7 +58,7 @@ def test_a_bug_in_a_modal_submission_is_shown_on_the_modal(
 def test_a_bug_before_any_listener_still_answers_a_command_and_a_modal(
     bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(seen, "first_delivery", boom)  # a global middleware fails
+    monkeypatch.setattr(guard, "request_team", boom)  # a global middleware fails
 
     command = bot.slack.command("help", user_id="UANA")
     submitted = bot.slack.view_submission(

@@ -299,3 +299,32 @@ def test_a_429_storm_delays_but_never_loses_or_repeats(sessions, clock, fake_sla
 
     assert sorted(sent_keys(fake_slack)) == sorted(keys)
     assert all(r.attempts <= 1 for r in rows(sessions).values())  # 429s spend no tries
+
+
+def test_a_file_is_uploaded_once_to_the_persons_dm_after_a_failed_try(
+    sessions, clock, fake_slack
+) -> None:
+    fake_slack.add_user("UANA", name="ana")
+    calendar = {"filename": "kickoff.ics", "title": "Kickoff", "content": "BEGIN:VCALENDAR"}
+    with sessions() as session:
+        store.enqueue(
+            session,
+            team_id=TEAM,
+            key="kickoff-ics:1",
+            message=store.Message("UANA", "Add it to your calendar:", file=calendar),
+            not_before=clock.now(),
+        )
+        session.commit()
+    fake_slack.fail("files.completeUploadExternal", "internal_error", status=500, times=1)
+    sender = Sender(sessions, bare_client(fake_slack), clock)
+
+    assert sender.send_due().sent == 0  # Slack failed: put back for later
+    clock.advance(timedelta(minutes=10))
+    assert sender.send_due().sent == 1
+    assert sender.send_due().sent == 0
+
+    [uploaded] = fake_slack.files.values()
+    assert uploaded["filename"] == "kickoff.ics" and uploaded["content"] == b"BEGIN:VCALENDAR"
+    assert uploaded["channel_id"].startswith("D")  # shared in Ana's DM, not to a user id
+    assert fake_slack.calls_to("chat.postMessage") == []
+    assert rows(sessions)["kickoff-ics:1"].status == DeliveryStatus.SENT

@@ -216,29 +216,31 @@ def test_the_kickoff_set_in_the_program_modal_invites_at_once(bot, pilot) -> Non
     assert all(dms_to(bot, user, "kickoff") for user, _, _ in PEOPLE)
 
 
-def test_replies_redraw_the_invitation_and_going_brings_a_calendar_file(bot, pilot) -> None:
+def test_every_invitation_brings_a_calendar_file_and_replies_redraw_it(bot, pilot) -> None:
     set_kickoff(bot, pilot)
     bot.services.tick()
     ana = invitation_of(bot, pilot, "UANA")
     token = f"{pilot}:{EPOCH}"
 
-    click(bot, ids.KICKOFF_GOING, "UANA", ana, token, "kickoff_invitation")
-    bot.fake.wait_for("chat.update")
-    assert "You said you'll be there" in shown(bot, ana)
-    [upload] = bot.fake.wait_for("files.completeUploadExternal")
-    [calendar] = bot.fake.files.values()
+    uploads = bot.fake.wait_for("files.completeUploadExternal", len(PEOPLE))
+    assert len(bot.fake.files) == len(PEOPLE)  # one calendar file each
+    [calendar] = [f for f in bot.fake.files.values() if f["channel_id"] == ana.message_channel]
     assert calendar["filename"].endswith(".ics")
-    assert calendar["channel_id"] == ana.message_channel  # Ana's DM with the bot
     content = calendar["content"].decode()
     assert "DTSTART:20261210T140000Z" in content and "SUMMARY:Kickoff: Digital Pilot" in content
     assert "LOCATION:Room 4 & https://meet.example/kick" in content
 
-    click(bot, ids.KICKOFF_GOING, "UANA", ana, token, "kickoff_invitation")  # again: no new file
+    click(bot, ids.KICKOFF_GOING, "UANA", ana, token, "kickoff_invitation")
+    bot.fake.wait_for("chat.update")
+    assert "You said you'll be there" in shown(bot, ana)
+    click(bot, ids.KICKOFF_GOING, "UANA", ana, token, "kickoff_invitation")  # again: same answer
     bot.fake.wait_for("chat.update", 2)
     click(bot, ids.KICKOFF_NOT_GOING, "UANA", ana, token, "kickoff_invitation")
     bot.fake.wait_for("chat.update", 3)
     assert "You said you can't make it" in shown(bot, ana)
-    assert len(bot.fake.files) == 1 and len(upload.params["files"]) == 1
+    bot.services.tick()  # nothing more to send: every file went once
+    assert len(bot.fake.files) == len(PEOPLE)
+    assert len(bot.fake.calls_to("files.completeUploadExternal")) == len(uploads)
     with bot.services.sessions() as session:
         [reply] = session.scalars(sa.select(KickoffReply)).all()
         assert (reply.user_id, reply.answer) == ("UANA", KickoffAnswer.NOT_GOING)

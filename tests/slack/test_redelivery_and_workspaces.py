@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from bot import meetings
-from bot.models import Meeting, Participant
+from bot import meetings, seen
+from bot.models import Meeting, Participant, SeenRequest
 from bot.slack import ids
-from tests.conftest import RunningBot
+from tests.conftest import TEAM, RunningBot
 from tests.factories import make_program
 from tests.slack.test_join import fill, open_join_modal
 from tests.slack.test_meetings_flow import pair  # noqa: F401  (fixture)
+from tests.support.waiting import eventually
 
 OTHER_TEAM = "T0STRANGER"
 
@@ -99,3 +100,32 @@ def test_clicks_and_events_from_another_workspace_do_nothing(bot: RunningBot) ->
     open_join_modal(bot, program.id)
     assert len(bot.fake.calls_to("views.open")) == 1
     assert publishes_for(bot, "UANA") == 1
+
+
+def test_a_retry_reaching_another_replica_is_dropped_there_too(
+    bot: RunningBot,
+    pair: int,  # noqa: F811
+) -> None:
+    # Another replica took the first delivery and recorded its id in the shared database.
+    with bot.services.sessions() as session:
+        seen.first_delivery(session, TEAM, "trigger:trigger.elsewhere", bot.services.clock.now())
+        session.commit()
+    retried = bot.slack.command(
+        "log 25 coffee", user_id="UBEN", trigger_id="trigger.elsewhere", retry_num=1
+    )
+    assert retried.status == 200 and not retried.body
+    # A retry whose first delivery never arrived anywhere is the one delivery: it acts.
+    lost_first = bot.slack.command(
+        "log 20 walk", user_id="UBEN", trigger_id="trigger.lost", retry_num=1
+    )
+    assert "Logged 20 minutes" in lost_first.json()["text"]
+    # A first delivery is recorded for the other replicas too, after its acknowledgement.
+    bot.slack.command("log 5 call", user_id="UBEN", trigger_id="trigger.first")
+    eventually(lambda: "trigger:trigger.first" in recorded_keys(bot), what="the id recorded")
+    with bot.services.sessions() as session:
+        assert meetings.minutes_held(session, pair) == 25
+
+
+def recorded_keys(bot: RunningBot) -> set[str]:
+    with bot.services.sessions() as session:
+        return set(session.scalars(sa.select(SeenRequest.key)))

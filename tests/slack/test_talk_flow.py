@@ -319,3 +319,26 @@ def test_with_no_other_organizer_to_tell_nothing_is_stored(bot: RunningBot, pilo
     assert "no organizer I can pass this to" in answer["errors"]["text"]
     assert requests(bot) == []
     assert talk_keys(bot) == []
+
+
+def test_an_organizers_home_tab_lists_who_is_waiting_and_takes_it_there(bot, pilot) -> None:
+    asked(bot, pilot)
+    home = open_home(bot, "UOTTO")
+    text = json.dumps(home, ensure_ascii=False)
+    assert "Waiting to talk to an organizer" in text
+    assert "<@UANA> would like to talk about their career goals (Digital Pilot)" in text
+    assert SECRET not in text  # what she wrote stays in the organizers' DMs
+    [request] = requests(bot)
+    assert (ids.TALK_TAKE, str(request.id)) in buttons(home)
+    assert "Waiting to talk" not in json.dumps(open_home(bot, "UANA"))  # organizers only
+
+    publishes = len(bot.fake.calls_to("views.publish"))
+    bot.slack.block_action(
+        ids.TALK_TAKE, user_id="UOTTO", value=str(request.id), view={**home, "id": "V0HOME"}
+    )
+    redrawn = bot.fake.wait_for("views.publish", publishes + 1)[-1]
+    assert redrawn.params["user_id"] == "UOTTO"
+    assert "Waiting to talk to an organizer" not in json.dumps(redrawn.params["view"])
+    assert requests(bot)[0].taken_by == "UOTTO"
+    [note] = eventually(lambda: dms_to(bot, "UANA"), what="the participant's note")
+    assert "<@UOTTO> will reach out" in note.params["text"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.home import Enrolment, HomeSummary, ProgramOverview
-from bot.models import PairingStatus, ParticipantRole, Program
+from bot.home import TALK_REQUESTS_SHOWN, Enrolment, HomeSummary, ProgramOverview
+from bot.models import PairingStatus, ParticipantRole, Program, TalkRequest
 from bot.slack import ids
 from bot.slack.blocks.common import (
     Block,
@@ -26,7 +26,7 @@ from bot.slack.blocks.common import (
 )
 from bot.slack.blocks.guides import edit_guides_button, guide_button
 from bot.slack.blocks.status import summary_fields
-from bot.slack.blocks.talk import talk_button
+from bot.slack.blocks.talk import ABOUT, talk_button
 
 MAX_ENROLMENTS = 10
 MAX_JOINABLE = 10
@@ -70,6 +70,7 @@ def home_view(summary: HomeSummary, *, is_organizer: bool) -> dict[str, Any]:
                 "elements": [button("New program", ids.PROGRAM_NEW, "new", primary=True)],
             },
         ]
+        blocks += _waiting_to_talk(summary.waiting_to_talk)
         if summary.organized:
             blocks += _capped(
                 summary.organized,
@@ -139,6 +140,24 @@ def _joinable(program: Program) -> list[Block]:
     block = section(f"*{escape(program.name)}*{need}\n{_target(program).capitalize()}.")
     block["accessory"] = join_button(program.id)
     return [block]
+
+
+def _waiting_to_talk(waiting: list[tuple[TalkRequest, str]]) -> list[Block]:
+    """Who asked to talk to an organizer and is still waiting (what they wrote stays in the
+    organizers' DMs); the first click on I'll reach out takes it, as in the DM."""
+    if not waiting:
+        return []
+    blocks: list[Block] = [section("*Waiting to talk to an organizer*")]
+    for request, program_name in waiting[:TALK_REQUESTS_SHOWN]:
+        block = section(
+            f"<@{request.user_id}> would like to talk about {ABOUT[request.topic]} "
+            f"({escape(program_name)}) · asked {when(request.requested_at)}"
+        )
+        block["accessory"] = button("I'll reach out", ids.TALK_TAKE, str(request.id))
+        blocks.append(block)
+    if len(waiting) > TALK_REQUESTS_SHOWN:
+        blocks.append(context("…and more: the oldest are shown first; see your direct messages."))
+    return blocks
 
 
 def _organized(overview: ProgramOverview, today: date | None) -> list[Block]:

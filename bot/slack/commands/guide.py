@@ -3,11 +3,18 @@
 
 from __future__ import annotations
 
-from bot import guides, programs
+from bot import guides
 from bot.db import unit_of_work
 from bot.slack.blocks import guides as blocks
 from bot.slack.blocks.common import escape, truncate
-from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
+from bot.slack.commands.router import (
+    COMMAND,
+    CommandContext,
+    Reply,
+    Subcommand,
+    named_programs,
+    reply,
+)
 from bot.slack.interaction import ORGANIZERS_ONLY, open_modal
 from bot.slack.listeners.guides import COULD_NOT_OPEN, editor_for, not_taking_part
 
@@ -54,15 +61,9 @@ def edit(ctx: CommandContext, name: str) -> Reply:
     if not ctx.is_organizer:
         return reply(ORGANIZERS_ONLY)
     with unit_of_work(ctx.services.sessions) as session:
-        if name:
-            program = programs.find_by_name(session, ctx.team_id, name)
-            if program is None:
-                return reply(unknown_program(name))
-            chosen = [program]
-        else:
-            chosen = programs.list_programs(session, ctx.team_id)
-        if not chosen:
-            return reply(f"There are no programs yet. Create one with `{COMMAND} program new`.")
+        chosen = named_programs(session, ctx.team_id, name)
+        if not isinstance(chosen, list):
+            return chosen
         if len(chosen) > 1:
             return blocks.choose_program(chosen)
         view = editor_for(chosen[0])

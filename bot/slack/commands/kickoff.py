@@ -3,12 +3,19 @@ that also shows the replies so far. Organizers only."""
 
 from __future__ import annotations
 
-from bot import kickoff, programs
+from bot import kickoff
 from bot.db import unit_of_work
 from bot.models import ProgramStatus
 from bot.slack.blocks.common import escape
 from bot.slack.blocks.kickoff import kickoff_modal
-from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
+from bot.slack.commands.router import (
+    COMMAND,
+    CommandContext,
+    Reply,
+    Subcommand,
+    named_programs,
+    reply,
+)
 from bot.slack.interaction import open_modal
 from bot.slack.listeners.kickoff import organizer_timezone
 
@@ -18,15 +25,9 @@ USAGE = f"{COMMAND} kickoff [program]"
 def run(ctx: CommandContext) -> Reply:
     name = ctx.args.strip()
     with unit_of_work(ctx.services.sessions) as session:
-        if name:
-            program = programs.find_by_name(session, ctx.team_id, name)
-            if program is None:
-                return reply(f"I can't find a program called “{escape(name[:80])}”.")
-            candidates = [program]
-        else:
-            candidates = programs.list_programs(session, ctx.team_id)
-        if not candidates:
-            return reply(f"There are no programs yet. Create one with `{COMMAND} program new`.")
+        candidates = named_programs(session, ctx.team_id, name)
+        if not isinstance(candidates, list):
+            return candidates
         if len(candidates) > 1:
             names = ", ".join(f"“{escape(p.name)}”" for p in candidates[:10])
             return reply(f"Which program? Add its name: `{USAGE}` (programs: {names})")

@@ -14,21 +14,23 @@ from bot.outbox import store
 from bot.slack import ids
 from bot.slack.blocks.common import button, escape, section
 from bot.slack.blocks.matching import repaired_note
-from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
+from bot.slack.commands.router import (
+    COMMAND,
+    CommandContext,
+    Reply,
+    Subcommand,
+    named_programs,
+    reply,
+)
 from bot.slack.interaction import MENTION, Actor
 from bot.slack.listeners.matching import run_match
 
 
 def _pick_program(ctx: CommandContext, name: str, verb: str) -> Program | Reply:
     with unit_of_work(ctx.services.sessions) as session:
-        if name:
-            program = programs.find_by_name(session, ctx.team_id, name)
-            if program is None:
-                return reply(f"I can't find a program called “{escape(name[:80])}”.")
-            return program
-        candidates = programs.list_programs(session, ctx.team_id)
-    if not candidates:
-        return reply(f"There are no programs yet. Create one with `{COMMAND} program new`.")
+        candidates = named_programs(session, ctx.team_id, name)
+    if not isinstance(candidates, list):
+        return candidates
     if len(candidates) == 1:
         return candidates[0]
     text = f"Which program do you want to {verb}?"

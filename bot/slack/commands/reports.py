@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from bot import programs
 from bot.db import unit_of_work
 from bot.models import Program
 from bot.slack.blocks.common import escape
 from bot.slack.blocks.reports import pick_program
-from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
+from bot.slack.commands.router import (
+    COMMAND,
+    CommandContext,
+    Reply,
+    Subcommand,
+    named_programs,
+    reply,
+)
 from bot.slack.interaction import Actor
 from bot.slack.listeners.reports import run_report
 
@@ -16,14 +22,9 @@ def _pick(ctx: CommandContext, name: str) -> Program | Reply:
     """The program named, or the only one, or buttons to choose (ended ones too: a finished
     program is the one most worth a report)."""
     with unit_of_work(ctx.services.sessions) as session:
-        if name:
-            program = programs.find_by_name(session, ctx.team_id, name)
-            if program is None:
-                return reply(f"I can't find a program called “{escape(name[:80])}”.")
-            return program
-        candidates = programs.list_programs(session, ctx.team_id, include_ended=True)
-    if not candidates:
-        return reply(f"There are no programs yet. Create one with `{COMMAND} program new`.")
+        candidates = named_programs(session, ctx.team_id, name, include_ended=True)
+    if not isinstance(candidates, list):
+        return candidates
     if len(candidates) == 1:
         return candidates[0]
     return pick_program(list(reversed(candidates)))  # the newest first

@@ -12,8 +12,11 @@ from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
+from bot import programs
 from bot.bootstrap import Services
+from bot.models import Program
 from bot.slack.blocks.common import escape, truncate
 from bot.slack.blocks.help import CommandHelp, help_blocks, help_text
 
@@ -54,6 +57,26 @@ class Subcommand:
 
 def reply(text: str) -> dict[str, Any]:
     return {"text": text}
+
+
+NO_PROGRAMS = f"There are no programs yet. Create one with `{COMMAND} program new`."
+
+
+def unknown_program(name: str) -> dict[str, Any]:
+    return reply(f"I can't find a program called “{escape(truncate(name, 80))}”.")
+
+
+def named_programs(
+    session: Session, team_id: str, name: str, *, include_ended: bool = False
+) -> list[Program] | dict[str, Any]:
+    """The program an organizer named, or every program when they named none; the reply to
+    give instead when the name matches nothing or there is no program at all."""
+    if name:
+        program = programs.find_by_name(session, team_id, name)
+        return [program] if program is not None else unknown_program(name)
+    return programs.list_programs(session, team_id, include_ended=include_ended) or reply(
+        NO_PROGRAMS
+    )
 
 
 def help_reply(

@@ -7,14 +7,19 @@ from slack_sdk import WebClient
 from bot import programs, status
 from bot.bootstrap import Services
 from bot.db import unit_of_work
-from bot.slack.blocks.common import escape
 from bot.slack.blocks.status import (
     organizer_status,
     participant_status,
     several_programs,
     status_csv,
 )
-from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
+from bot.slack.commands.router import (
+    COMMAND,
+    CommandContext,
+    Reply,
+    Subcommand,
+    named_programs,
+)
 
 USAGE = f"{COMMAND} status [program]"
 
@@ -28,15 +33,9 @@ def run(ctx: CommandContext) -> Reply:
         return {"text": text, "blocks": blocks}
     name = ctx.args.strip()
     with unit_of_work(ctx.services.sessions) as session:
-        if name:
-            program = programs.find_by_name(session, ctx.team_id, name)
-            if program is None:
-                return reply(f"I can't find a program called “{escape(name[:80])}”.")
-            chosen = [program]
-        else:
-            chosen = programs.list_programs(session, ctx.team_id)
-        if not chosen:
-            return reply(f"There are no programs yet. Create one with `{COMMAND} program new`.")
+        chosen = named_programs(session, ctx.team_id, name)
+        if not isinstance(chosen, list):
+            return chosen
         healths = [status.program_health(session, p, now) for p in chosen]
     if len(healths) > 1:
         text, blocks = several_programs(healths, now.date())

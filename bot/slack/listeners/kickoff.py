@@ -1,9 +1,7 @@
 """The kickoff's buttons and form, and the sponsor and kickoff fields of the program modal.
 
-- **I'll be there / Can't make it** (on the invitation and the reminder): record the answer,
-  redraw the clicked message in place, and on a first "I'll be there" send the calendar file.
-  The .ics goes to the person's DM as a direct answer to their click (as a confirmed meeting's
-  does): the outbox carries messages, not files, and the invitation itself went through it.
+- **I'll be there / Can't make it** (on the invitation and the reminder): record the answer and
+  redraw the clicked message in place. The calendar file came with the invitation.
 - **The kickoff modal** (`/mentoring kickoff`): organizers only; a kickoff in the past is
   refused on its field and nothing is stored; invitations are planned in the same transaction
   and sent at once.
@@ -145,17 +143,11 @@ def register(app: App, services: Services) -> None:
                     if parsed is None:
                         raise KickoffError("That button is out of date.")
                     program = programs.get(session, who.team_id, parsed[0])
-                    outcome = kickoff.record_reply(
+                    kickoff.record_reply(
                         session, program, who.user_id, choice, stamp=parsed[1], now=now
                     )
                     assert program is not None
                     text, message_blocks = blocks.redraw(program, clicked.get("block_id"), choice)
-                    calendar = (
-                        blocks.calendar_file(program, now)
-                        if choice is KickoffAnswer.GOING and outcome.changed
-                        else None
-                    )
-                    name = program.name
             except KickoffError as error:
                 tell_where_clicked(body, client, respond, str(error))
                 return
@@ -175,8 +167,6 @@ def register(app: App, services: Services) -> None:
                     )
                 except SlackApiError:
                     log.warning("could not redraw the kickoff message of %s", who.user_id)
-            if calendar is not None:
-                _send_calendar(client, channel, who.user_id, name, calendar)
 
         return listener
 
@@ -219,22 +209,3 @@ def register(app: App, services: Services) -> None:
         if invited:
             services.send_soon()
         client.chat_postMessage(channel=who.user_id, text=text)
-
-
-def _send_calendar(
-    client: WebClient, channel: str | None, user_id: str, name: str, calendar: tuple[str, str]
-) -> None:
-    """The .ics, in the conversation clicked (the person's DM with the bot)."""
-    filename, content = calendar
-    try:
-        if not channel or not channel.startswith("D"):
-            channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.files_upload_v2(
-            channel=channel,
-            content=content,
-            filename=filename,
-            title=f"Kickoff: {name}",
-            initial_comment="Add the kickoff to your calendar:",
-        )
-    except (SlackApiError, OSError):
-        log.warning("could not send the kickoff calendar file to %s", user_id, exc_info=True)

@@ -43,6 +43,7 @@ from bot.slack.interaction import (
     view_values,
 )
 from bot.slack.listeners.flags import Edit, after_commit, apply_edits
+from bot.slack.listeners.home import publish_home
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +148,8 @@ def register(app: App, services: Services) -> None:
             return
         services.send_soon()
         tell_where_clicked(body, client, respond, blocks.took_it_text(request.user_id))
+        if (body.get("view") or {}).get("type") == "home":  # taken from the Home tab: redraw it
+            publish_home(services, client, who.team_id, who.user_id)
 
 
 def _asker(session: Session, who: Actor, value: str) -> talk.Asker:

@@ -3,7 +3,8 @@ pairs introduced after the kickoff.
 
 - **Invitations** go to everyone enrolled while the kickoff is ahead, including people who join
   later (the next tick invites them), once per person and kickoff time
-  (`kickoff-invite:<program>:<user>:<epoch>`): a moved kickoff invites everyone again.
+  (`kickoff-invite:<program>:<user>:<epoch>`): a moved kickoff invites everyone again. Each
+  comes with the kickoff's calendar (.ics) file (`kickoff-ics:<program>:<user>:<epoch>`).
 - **Reminders** go at 10:00 on the day before the kickoff, in each person's own zone
   (`kickoff-reminder:<program>:<user>:<epoch>`), to everyone who has not said they can't make
   it and was invited before then (an invitation sent on the day is reminder enough).
@@ -23,6 +24,8 @@ from bot import kickoff
 from bot.models import KickoffAnswer, Program, ProgramStatus
 from bot.outbox import store
 from bot.slack.blocks import kickoff as blocks
+
+ADD_TO_CALENDAR = "Add the kickoff to your calendar:"
 
 
 def plan(session: Session, now: datetime) -> int:
@@ -64,13 +67,30 @@ def invite(session: Session, program: Program, now: datetime) -> int:
     if not fresh:
         return 0
     text, message_blocks = blocks.invitation(program)
-    return store.enqueue_many(
+    filename, content = blocks.calendar_file(program, now)
+    calendar = {"filename": filename, "title": f"Kickoff: {program.name}", "content": content}
+    invited = store.enqueue_many(
         session,
         team_id=program.team_id,
         planned=[(key, store.Message(people[key], text, message_blocks)) for key in sorted(fresh)],
         not_before=now,
         program_id=program.id,
     )
+    # Each calendar file follows its invitation (the sender keeps the order it was planned in).
+    store.enqueue_many(
+        session,
+        team_id=program.team_id,
+        planned=[
+            (
+                kickoff.calendar_key(program.id, people[key], stamp),
+                store.Message(people[key], ADD_TO_CALENDAR, file=calendar),
+            )
+            for key in sorted(fresh)
+        ],
+        not_before=now,
+        program_id=program.id,
+    )
+    return invited
 
 
 def remind(session: Session, program: Program, now: datetime) -> int:
