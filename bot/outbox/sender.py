@@ -187,10 +187,7 @@ class Sender:
         """A file (a calendar invitation) with its comment. Uploads carry no metadata, so an
         upload cut off by a crash cannot be looked up afterwards: that one may arrive twice."""
         file = row.file or {}
-        channel = row.channel
-        if "," in channel or channel[:1] in ("U", "W"):
-            # Files are shared to a conversation, never to a user id.
-            channel = self._client.conversations_open(users=channel)["channel"]["id"]
+        channel = self._conversation(row.channel, even_for_one_person=True)
         self._pacer.wait(channel)
         self._client.files_upload_v2(
             channel=channel,
@@ -236,11 +233,13 @@ class Sender:
             log.warning("delivery %s was sent after its lease expired (key %s)", row.id, row.key)
         report.sent += 1
 
-    def _conversation(self, channel: str) -> str:
-        """Several user ids: open (or find again) their group conversation first."""
-        if "," not in channel:
-            return channel
-        return self._client.conversations_open(users=channel)["channel"]["id"]
+    def _conversation(self, channel: str, *, even_for_one_person: bool = False) -> str:
+        """Several user ids: open (or find again) their group conversation first. One user id
+        is fine for chat.postMessage, but a file or a history lives under the DM's own id."""
+        is_user = channel[:1] in ("U", "W")
+        if "," in channel or (even_for_one_person and is_user):
+            return self._client.conversations_open(users=channel)["channel"]["id"]
+        return channel
 
     def _already_posted(self, row: Delivery) -> tuple[str, str] | None:
         """(channel, ts) of this row's message if Slack has it already; None when it has not,
@@ -249,10 +248,7 @@ class Sender:
         # before the time it was put back to).
         oldest = as_utc(row.not_before) - backoff(row.attempts) - HISTORY_MARGIN
         try:
-            channel = row.channel
-            if "," in channel or channel[:1] in ("U", "W"):
-                # A user's DM or a group DM: its history is under the conversation's id.
-                channel = self._client.conversations_open(users=channel)["channel"]["id"]
+            channel = self._conversation(row.channel, even_for_one_person=True)
             cursor = None
             for _ in range(HISTORY_PAGES):
                 page = self._client.conversations_history(

@@ -143,6 +143,17 @@ def fetch_profile(client: WebClient, user_id: str) -> SlackProfile | None:
     )
 
 
+def user_timezone(client: WebClient, user_id: str) -> str | None:
+    """Someone's zone from Slack, for the day and time fields of a form; None if Slack can't
+    say (the form then says which zone it uses)."""
+    try:
+        profile = fetch_profile(client, user_id)
+    except (SlackApiError, OSError):
+        log.warning("users.info failed for %s; times shown in the form's stored zone", user_id)
+        return None
+    return profile.timezone if profile else None
+
+
 def field_errors(errors: dict[str, str]) -> dict[str, Any]:
     """The ack that shows each message under its modal field (block ids are field names)."""
     return {"response_action": "errors", "errors": {k: v[:150] for k, v in errors.items()}}

@@ -16,8 +16,7 @@ from bot.slack.commands.router import (
     named_programs,
     reply,
 )
-from bot.slack.interaction import open_modal
-from bot.slack.listeners.kickoff import organizer_timezone
+from bot.slack.interaction import open_modal, user_timezone
 
 USAGE = f"{COMMAND} kickoff [program]"
 
@@ -34,7 +33,7 @@ def run(ctx: CommandContext) -> Reply:
         program = candidates[0]
         if program.status is ProgramStatus.ENDED:
             return reply(f"*{escape(program.name)}* has ended, so it has no kickoff to plan.")
-        timezone = organizer_timezone(ctx.client, ctx.user_id) or kickoff.timezone_of(program)
+        timezone = user_timezone(ctx.client, ctx.user_id) or kickoff.timezone_of(program)
         view = kickoff_modal(program, timezone, kickoff.replies(session, program))
     if not open_modal(ctx.client, ctx.trigger_id, view):
         return reply("Slack didn't let me open the form in time; please run the command again.")

@@ -12,7 +12,7 @@ from bot.slack import ids
 from bot.slack.blocks.common import escape, section
 from bot.slack.blocks.programs import announcement, program_modal
 from bot.slack.commands.router import COMMAND, CommandContext, Reply, Subcommand, reply
-from bot.slack.listeners.kickoff import organizer_timezone
+from bot.slack.interaction import user_timezone
 
 USAGE = f"{COMMAND} program new | edit [name]"
 
@@ -21,7 +21,7 @@ def run(ctx: CommandContext) -> Reply:
     action, _, name = ctx.args.partition(" ")
     action = action.lower()
     if action == "new":
-        zone = organizer_timezone(ctx.client, ctx.user_id)
+        zone = user_timezone(ctx.client, ctx.user_id)
         ctx.client.views_open(trigger_id=ctx.trigger_id, view=program_modal(timezone=zone))
         return None
     if action == "edit":
@@ -44,7 +44,7 @@ def _edit(ctx: CommandContext, name: str) -> Reply:
     if not candidates:
         return reply(f"There are no programs yet. Create one with `{COMMAND} program new`.")
     if len(candidates) == 1:
-        zone = organizer_timezone(ctx.client, ctx.user_id)
+        zone = user_timezone(ctx.client, ctx.user_id)
         view = program_modal(candidates[0], timezone=zone)
         ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
         return None

@@ -50,16 +50,6 @@ log = logging.getLogger(__name__)
 CANNOT_CHECK = "I couldn't check that person with Slack just now; please try again."
 
 
-def organizer_timezone(client: WebClient, user_id: str) -> str | None:
-    """The organizer's zone from Slack, for the form's day and time; None if Slack can't say."""
-    try:
-        profile = fetch_profile(client, user_id)
-    except (SlackApiError, OSError):
-        log.warning("users.info failed for %s; kickoff times shown in UTC", user_id)
-        return None
-    return profile.timezone if profile else None
-
-
 def sponsor_person(client: WebClient, user_id: Any) -> SlackUser | None:
     """What Slack says of the person picked as sponsor (None: nobody picked). An unknown user
     comes back as not found; other Slack errors are raised for the caller to report."""

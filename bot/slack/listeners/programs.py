@@ -26,6 +26,7 @@ from bot.slack.interaction import (
     int_or_none,
     tell_where_clicked,
     text_value,
+    user_timezone,
     view_metadata,
     view_values,
 )
@@ -34,7 +35,6 @@ from bot.slack.listeners.kickoff import (
     CANNOT_CHECK,
     apply_leadership,
     leadership_fields,
-    organizer_timezone,
     sponsor_person,
 )
 from bot.sponsor import SlackUser
@@ -49,7 +49,7 @@ def register(app: App, services: Services) -> None:
         if not acting_organizer(services, actor(body)):
             _refuse(client, body, respond)
             return
-        zone = organizer_timezone(client, actor(body).user_id)
+        zone = user_timezone(client, actor(body).user_id)
         client.views_open(trigger_id=body["trigger_id"], view=program_modal(timezone=zone))
 
     @app.action(re.compile(f"^{ids.PROGRAM_EDIT}(:\\d+)?$"))
@@ -65,7 +65,7 @@ def register(app: App, services: Services) -> None:
         if program is None:
             tell_where_clicked(body, client, respond, "That program no longer exists.")
             return
-        zone = organizer_timezone(client, who.user_id)
+        zone = user_timezone(client, who.user_id)
         client.views_open(trigger_id=body["trigger_id"], view=program_modal(program, timezone=zone))
 
     @app.view(ids.PROGRAM_MODAL)
