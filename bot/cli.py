@@ -10,6 +10,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
@@ -298,11 +299,14 @@ def _read_text(path: str) -> str:
 def serve_command(settings: Settings) -> int:
     settings.require_slack()
     services = _ready_database(settings)
-    from bot.slack.app import build_app  # Bolt is only needed to serve
+    from bot.slack.app import build_app, work_app_for  # Bolt is only needed to serve
+    from bot.slack.deferral import ProcessDeferral
 
+    deferral = ProcessDeferral(partial(work_app_for, settings))
     try:
-        app = build_app(services)
+        app = build_app(services, deferral=deferral)
     except BoltError as error:
+        deferral.close()
         raise Stop(
             f"Slack did not accept SLACK_BOT_TOKEN ({error}); copy the bot token again from "
             "your Slack app's 'OAuth & Permissions' page"
@@ -335,6 +339,7 @@ def serve_command(settings: Settings) -> int:
         log.info("stopping")
     finally:
         scheduler.shutdown(wait=False)
+        deferral.close()
     return 0
 
 

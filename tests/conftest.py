@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -28,10 +30,11 @@ from bot.config import Settings, parse_settings
 from bot.db import make_engine, make_session_factory
 from bot.models import Base
 from bot.outbox.pacing import Pacer
-from bot.slack.app import build_app
+from bot.slack.app import build_app, build_work_app
+from bot.slack.deferral import ThreadDeferral
 from bot.slack.http import SlackWsgiApp, make_server
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_requests import SignedClient
+from tests.support.slack_requests import Response, SignedClient
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -135,7 +138,9 @@ class RunningBot:
     def __init__(self, services: Services, fake: FakeSlack) -> None:
         self.services = services
         self.fake = fake
-        self.app = build_app(services)
+        # The work app on threads of this process, so tests can wait for it (hostile/settle).
+        self.deferral = ThreadDeferral(build_work_app(services))
+        self.app = build_app(services, deferral=self.deferral)
         self.server = make_server(
             SlackWsgiApp(self.app, services.engine, SIGNING_SECRET),
             "127.0.0.1",
@@ -163,6 +168,21 @@ class RunningBot:
             if not self.stopping:
                 raise
 
+    def answer(self, response: Response, timeout: float = 5.0) -> dict[str, Any]:
+        """What the person sees for a command: the acknowledgement's message, or else what the
+        bot posted to the command's response_url after a silent acknowledgement."""
+        assert response.status == 200, response.text
+        if response.body:
+            return response.json()
+        path = urlsplit(response.response_url).path
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for call in self.fake.calls_to("response_url"):
+                if call.path == path:
+                    return call.params
+            time.sleep(0.01)
+        raise AssertionError(f"no answer for the command at {response.response_url}")
+
     def stop(self) -> None:
         """Close every channel, then the dispatcher, as waitress has no stop() of its own."""
         self.stopping = True
@@ -170,6 +190,7 @@ class RunningBot:
             channel.handle_close()
         self.server.task_dispatcher.shutdown()
         self.thread.join(timeout=5)
+        self.deferral.close()  # what the requests handed over, finished before the next test
 
 
 @pytest.fixture

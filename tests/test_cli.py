@@ -151,6 +151,18 @@ def test_a_token_slack_refuses_stops_the_bot_with_one_line(
     assert_one_clear_line(result, "SLACK_BOT_TOKEN")
 
 
+def serving_env(db_url: str, fake: FakeSlack, port: int, **extra: str) -> dict[str, str]:
+    """What `python app.py` needs to serve HTTP against the fake Slack."""
+    return clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.base_url,
+        DATABASE_URL=db_url,
+        PORT=str(port),
+        **extra,
+    )
+
+
 def wait_until_healthy(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -169,13 +181,7 @@ def test_the_bot_serves_http_answers_help_and_stops_cleanly(
     db_url: str, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = clean_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake_slack.base_url,
-        DATABASE_URL=db_url,
-        PORT=str(port),
-    )
+    env = serving_env(db_url, fake_slack, port)
     process = subprocess.Popen(
         [sys.executable, APP], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
     )

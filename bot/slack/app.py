@@ -3,30 +3,72 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse, Respond
 from slack_sdk import WebClient
 
-from bot.bootstrap import Services
+from bot.bootstrap import Services, build_services
+from bot.config import Settings
 from bot.slack import unavailable
+from bot.slack.deferral import Deferral, ThreadDeferral, install_front
 from bot.slack.guard import install_guard
 from bot.slack.listeners import register_listeners
 from bot.slack.sanitize import install_sanitizer
 
 log = logging.getLogger(__name__)
 
+FRONT_THREADS = 16  # as many as the HTTP server has (bot.slack.http)
 
-def build_app(services: Services, *, verify_token: bool = True) -> App:
-    """The bot's Bolt app. With `verify_token`, Slack is asked (auth.test) whether the token
-    works before anything is served."""
+
+def build_app(
+    services: Services, *, verify_token: bool = True, deferral: Deferral | None = None
+) -> App:
+    """The bot's front app: it answers Slack, and hands what can wait to `deferral` (by default
+    a work app on threads of this process). With `verify_token`, Slack is asked (auth.test)
+    whether the token works before anything is served."""
+    app = _bolt_app(
+        services,
+        token_verification_enabled=verify_token,
+        # A listener acknowledges, then finishes its work; a thread for each request in hand.
+        process_before_response=False,
+        listener_executor=ThreadPoolExecutor(FRONT_THREADS, thread_name_prefix="listener"),
+    )
+    install_guard(app, services)
+    install_sanitizer(app)
+    install_front(app, deferral or ThreadDeferral(build_work_app(services)))
+    register_listeners(app, services)
+    return app
+
+
+def build_work_app(services: Services) -> App:
+    """The same listeners for requests the front has acknowledged and checked already (its
+    signature, its workspace, a redelivery): each runs to its end on the calling thread."""
+    app = _bolt_app(
+        services,
+        token_verification_enabled=False,
+        process_before_response=True,
+        request_verification_enabled=False,  # a request may wait here longer than 5 minutes
+        acknowledged=True,
+    )
+    install_sanitizer(app)
+    register_listeners(app, services)
+    return app
+
+
+def work_app_for(settings: Settings) -> App:
+    """The work process's app (bot.slack.deferral), from the front's settings."""
+    return build_work_app(build_services(settings))
+
+
+def _bolt_app(services: Services, *, acknowledged: bool = False, **options: Any) -> App:
+    """`acknowledged`: every request was acknowledged before it came here."""
     app = App(
         client=services.client,
         signing_secret=services.settings.slack_signing_secret or "",
-        token_verification_enabled=verify_token,
-        # Listeners ack first; slow work then runs on Bolt's worker threads.
-        process_before_response=False,
         raise_error_for_unhandled_request=False,
+        **options,
     )
 
     @app.error
@@ -38,18 +80,16 @@ def build_app(services: Services, *, verify_token: bool = True) -> App:
         client: WebClient | None,
         ack: Ack | None,
     ) -> BoltResponse | None:
-        """A friendly reply where the person acted; `response` is None once acknowledged."""
+        """A friendly reply where the person acted; in the front, `response` is None once the
+        listener acknowledged."""
         if response is None:
             unavailable.keep_acknowledgement(ack)
         return unavailable.answer(
             error,
             body if isinstance(body, dict) else {},
-            acknowledged=response is None,
+            acknowledged=acknowledged or response is None,
             respond=respond,
             client=client,
         )
 
-    install_guard(app, services)
-    install_sanitizer(app)
-    register_listeners(app, services)
     return app

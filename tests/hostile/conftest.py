@@ -101,8 +101,9 @@ def hbot(bot: RunningBot) -> Iterator[RunningBot]:
 
 def settle(bot: RunningBot, timeout: float = 15.0) -> None:
     """Wait until the bot has finished all the work its requests started after their ack:
-    listeners, work it does later, and sending the outbox. Checked in the order work hands
-    over (listener, then later work, then sending), twice, so nothing slips between."""
+    the work app, listeners, work they do later, and sending the outbox. Checked in the order
+    work hands over (work app, listener, later work, sending), twice, so nothing slips
+    between."""
     listeners = bot.app.listener_runner.listener_executor  # type: ignore[attr-defined]
     later = bot.services.background
     assert isinstance(listeners, CountingExecutor) and isinstance(later, CountingExecutor), (
@@ -111,7 +112,12 @@ def settle(bot: RunningBot, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     quiet = 0
     while quiet < 2:
-        idle = not listeners.busy and not later.busy and not bot.services.send_soon._running
+        idle = (
+            not bot.deferral.busy
+            and not listeners.busy
+            and not later.busy
+            and not bot.services.send_soon._running
+        )
         quiet = quiet + 1 if idle else 0
         if time.monotonic() > deadline:
             raise AssertionError(f"the bot was still busy after {timeout}s")

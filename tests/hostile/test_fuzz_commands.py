@@ -10,6 +10,8 @@ time (see SETTINGS).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -144,13 +146,18 @@ def always(test):
 
 
 def check_answer(bot: RunningBot, response, since: int, caplog: pytest.LogCaptureFixture) -> None:
-    """A clear ephemeral reply (or a modal), within Slack's limits, nothing live in it, and
-    nothing logged as an error."""
+    """A clear ephemeral reply, at once or through response_url (or a modal), within Slack's
+    limits, nothing live in it, and nothing logged as an error."""
     assert response.status == 200, (response.status, response.text[:300])
     settle(bot)
     calls = calls_since(bot.fake, since)
     if response.body:
         reply = response.json()
+    else:  # a silent acknowledgement: the reply follows through the command's response_url
+        path = urlsplit(response.response_url).path
+        late = [c.params for c in calls if c.method == "response_url" and c.path == path]
+        reply = late[0] if late else None
+    if reply is not None:
         assert reply.get("response_type") == "ephemeral"
         assert reply.get("text", "").strip()
         assert block_kit_problems(reply, "message") == []

@@ -148,7 +148,7 @@ def test_joining_twice_is_refused_and_changes_nothing(bot: RunningBot) -> None:
     submit(bot, view)
     [before] = participants(bot)
 
-    command = bot.slack.command("join digital pilot", user_id="UANA").json()
+    command = bot.answer(bot.slack.command("join digital pilot", user_id="UANA"))
     again = submit(bot, view, role="mentee", goals="Different")  # the same form sent again
 
     assert "You're already in *Digital Pilot*" in command["text"]
@@ -165,12 +165,12 @@ def test_closed_unknown_and_foreign_programs_are_refused(bot: RunningBot) -> Non
     closed = make_program(bot.services.sessions, "Autumn", enrolment_open=False)
     foreign = make_program(bot.services.sessions, "Theirs", team_id="T0OTHER")
 
-    unknown = bot.slack.command("join Nowhere <!channel>", user_id="UANA").json()
-    by_name = bot.slack.command("join autumn", user_id="UANA").json()
+    unknown = bot.answer(bot.slack.command("join Nowhere <!channel>", user_id="UANA"))
+    by_name = bot.answer(bot.slack.command("join autumn", user_id="UANA"))
     bot.slack.block_action(ids.JOIN, user_id="UANA", value=str(closed.id))
     bot.slack.block_action(ids.JOIN, user_id="UANA", value=str(foreign.id))
     bot.slack.block_action(ids.JOIN, user_id="UANA", value="not-a-number")
-    replies = [call.params["text"] for call in bot.fake.wait_for("response_url", 3)]
+    replies = [call.params["text"] for call in bot.fake.wait_for("response_url", 5)]
     metadata = json.dumps({"program_id": closed.id})
     late = bot.slack.view_submission(
         ids.JOIN_MODAL, {}, user_id="UANA", private_metadata=metadata
@@ -199,7 +199,7 @@ def test_an_ended_program_is_refused(bot: RunningBot) -> None:
     with bot.services.sessions() as session:
         session.get(Program, program.id).status = ProgramStatus.ENDED
         session.commit()
-    reply = bot.slack.command("join Past", user_id="UANA").json()
+    reply = bot.answer(bot.slack.command("join Past", user_id="UANA"))
     assert "*Past* has ended" in reply["text"]
 
 
@@ -240,16 +240,16 @@ def test_consent_and_a_role_are_required(bot: RunningBot) -> None:
 
 
 def test_the_join_command_finds_the_open_programs(bot: RunningBot) -> None:
-    none_open = bot.slack.command("join", user_id="UANA").json()
+    none_open = bot.answer(bot.slack.command("join", user_id="UANA"))
     first = make_program(bot.services.sessions, "First")
 
-    assert bot.slack.command("join", user_id="UANA").body == b""  # the modal opened instead
-    [opened] = bot.fake.calls_to("views.open")
+    assert bot.slack.command("join", user_id="UANA").body == b""  # the modal opens instead
+    [opened] = bot.fake.wait_for("views.open")
     assert json.loads(opened.params["view"]["private_metadata"]) == {"program_id": first.id}
 
     second = make_program(bot.services.sessions, "Second <!here>")
     submit(bot, opened.params["view"])  # Ana joins First
-    several = bot.slack.command("join", user_id="UANA").json()
+    several = bot.answer(bot.slack.command("join", user_id="UANA"))
 
     assert "No program is open for enrolment right now" in none_open["text"]
     assert block_kit_problems(several, "message") == []

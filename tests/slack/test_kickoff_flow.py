@@ -308,7 +308,7 @@ def test_the_organizer_sees_the_replies_in_status_and_on_the_home_tab(bot, pilot
     bot.fake.wait_for("chat.update", 2)
     expected = "1 going · 1 can't make it · 1 no answer yet"
 
-    status = bot.slack.command("status Digital Pilot", user_id="UORGANIZER").json()
+    status = bot.answer(bot.slack.command("status Digital Pilot", user_id="UORGANIZER"))
     text = json.dumps(status["blocks"], ensure_ascii=False)
     assert expected in text
     assert "Going: <@UANA>" in text and "Can't make it: <@UBEN>" in text

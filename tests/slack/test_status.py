@@ -125,7 +125,7 @@ def test_an_organizer_sees_the_programs_health_with_working_buttons(bot: Running
         )
         session.commit()
 
-    reply = bot.slack.command("status digital pilot", user_id="UORGANIZER").json()
+    reply = bot.answer(bot.slack.command("status digital pilot", user_id="UORGANIZER"))
 
     assert block_kit_problems(reply, "message") == []
     shown = json.dumps(reply["blocks"], ensure_ascii=False)
@@ -167,20 +167,20 @@ def test_participants_see_their_own_pairing(bot: RunningBot) -> None:
             )
         )
         session.commit()
-    reply = bot.slack.command("status", user_id="UD000MENTEE").json()
+    reply = bot.answer(bot.slack.command("status", user_id="UD000MENTEE"))
     text = json.dumps(reply["blocks"])
     assert "with <@UD000MENTOR>" in text  # the mentee's partner is the mentor
     assert "3 meetings, 180 minutes" in text
     assert f"<!date^{int((NOW + timedelta(days=2)).timestamp())}^" in text
     assert "on track" not in text  # no organizer figures for participants
-    nobody = bot.slack.command("status", user_id="UNOBODY").json()
+    nobody = bot.answer(bot.slack.command("status", user_id="UNOBODY"))
     assert "not in a pairing right now" in nobody["text"]
 
 
 def test_several_programs_at_a_glance(bot: RunningBot) -> None:
     build(bot.services.sessions, 1, name="Alpha")
     build(bot.services.sessions, 1, name="Beta")
-    reply = bot.slack.command("status", user_id="UORGANIZER").json()
+    reply = bot.answer(bot.slack.command("status", user_id="UORGANIZER"))
     text = json.dumps(reply["blocks"])
     assert "*Alpha*" in text and "*Beta*" in text
     assert block_kit_problems(reply, "message") == []
@@ -188,7 +188,7 @@ def test_several_programs_at_a_glance(bot: RunningBot) -> None:
 
 def test_a_big_program_stays_within_limits_and_sends_every_flag_as_csv(bot) -> None:
     build(bot.services.sessions, 30, flags=24)
-    reply = bot.slack.command("status", user_id="UORGANIZER").json()
+    reply = bot.answer(bot.slack.command("status", user_id="UORGANIZER"))
     assert len(reply["blocks"]) <= 50
     assert "…and 14 more open flags" in json.dumps(reply["blocks"], ensure_ascii=False)
     bot.fake.wait_for("files.completeUploadExternal")

@@ -712,6 +712,9 @@ def _parse_params(query: str, content_type: str, raw: bytes) -> dict:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    # Like Slack's own servers, never drop a connection because a burst came at once (the
+    # standard library's 5 made a client wait out TCP's one-second retry under load).
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that time out hang up on a delayed answer; that is expected here."""

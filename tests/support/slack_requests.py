@@ -29,6 +29,7 @@ class Response:
     status: int
     headers: dict
     body: bytes
+    response_url: str = ""  # the one the request carried, where a late answer goes
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -151,7 +152,9 @@ class SignedClient:
             "trigger_id": _unique("trigger."),
             **extra,
         }
-        return self._post_form(fields, retry_num)
+        response = self._post_form(fields, retry_num)
+        response.response_url = str(fields["response_url"])
+        return response
 
     def block_action(
         self,
@@ -168,6 +171,7 @@ class SignedClient:
         view: dict | None = None,
         team_id: str | None = None,
         retry_num: int | None = None,
+        trigger_id: str | None = None,
     ) -> Response:
         """A click (or selection) in a message, or in a view when ``view`` is given."""
         action: dict[str, Any] = {
@@ -184,6 +188,7 @@ class SignedClient:
             if given is not None:
                 action[key] = given
         payload = self._interaction("block_actions", user_id, team_id)
+        payload["trigger_id"] = trigger_id or payload["trigger_id"]
         payload["actions"] = [action]
         if view is not None:
             payload["container"] = {"type": "view", "view_id": view.get("id", "V0VIEW")}

@@ -124,7 +124,13 @@ def _left_with_answers(session: Session, ctx: CommandContext, name: str) -> Part
 
 
 SUBCOMMANDS: list[Subcommand] = [
-    Subcommand("join", f"{COMMAND} join [program]", "join a reverse mentoring program", run_join),
+    Subcommand(
+        "join",
+        f"{COMMAND} join [program]",
+        "join a reverse mentoring program",
+        run_join,
+        answers_later=True,  # the form opens from the work app, well within its trigger's 3 s
+    ),
     Subcommand(
         "profile", f"{COMMAND} profile [program]", "see or change your answers", run_profile
     ),

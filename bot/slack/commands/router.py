@@ -49,6 +49,9 @@ class Subcommand:
     summary: str
     run: Handler
     organizers_only: bool = False
+    # Database-heavy (a program's status, a form filled in from the database): acknowledged at
+    # once and run by the work app (bot.slack.deferral), which answers through response_url.
+    answers_later: bool = False
 
     @property
     def help(self) -> CommandHelp:
@@ -88,6 +91,11 @@ def help_reply(
         "text": f"{preface}\n{text}" if preface else text,
         "blocks": help_blocks(commands, is_organizer=is_organizer, preface=preface),
     }
+
+
+def answers_later(text: str, subcommands: Mapping[str, Subcommand]) -> bool:
+    subcommand = subcommands.get(text.strip().partition(" ")[0].lower())
+    return subcommand is not None and subcommand.answers_later
 
 
 def dispatch(ctx: CommandContext, subcommands: Mapping[str, Subcommand]) -> Reply:

@@ -90,5 +90,6 @@ SUBCOMMANDS = [
         USAGE,
         "how a program is doing (or, for participants, your own pairing)",
         run,
+        answers_later=True,
     ),
 ]

@@ -9,25 +9,28 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.bootstrap import Services
-from bot.slack.listeners import (
-    checkins,
-    commands,
-    enrolment,
-    events,
-    flags,
-    guides,
-    invitations,
-    kickoff,
-    matching,
-    meetings,
-    programs,
-    reports,
-    talk,
-    wins,
-)
 
 
 def register_listeners(app: App, services: Services) -> None:
+    # Imported here, not above: subcommands import some listener modules, and the listeners'
+    # `commands` imports the subcommands, so either package can be imported first.
+    from bot.slack.listeners import (
+        checkins,
+        commands,
+        enrolment,
+        events,
+        flags,
+        guides,
+        invitations,
+        kickoff,
+        matching,
+        meetings,
+        programs,
+        reports,
+        talk,
+        wins,
+    )
+
     commands.register(app, services)
     events.register(app, services)
     for feature in (

@@ -1,9 +1,9 @@
 """The `/mentoring` slash command: acknowledge with the subcommand's ephemeral reply.
 
-Slack shows an error unless the command is acknowledged within 3 seconds. A subcommand that is
-not done within `ACK_BUDGET_SECONDS` (a status of a very large program on a busy database, say)
-is acknowledged with a short "working on it" instead; its reply follows through the command's
-response_url as soon as it is ready.
+Slack shows an error unless the command is acknowledged within 3 seconds. A subcommand that
+`answers_later` (status) is acknowledged at once, silently, and its reply follows through the
+command's response_url. Any other that is not done within `ACK_BUDGET_SECONDS` (on a database
+in trouble, say) is acknowledged with a short "working on it"; its reply follows the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.bootstrap import Services
 from bot.db import unit_of_work
 from bot.organizers import is_organizer
 from bot.slack.commands import SUBCOMMANDS
-from bot.slack.commands.router import COMMAND, CommandContext, dispatch
+from bot.slack.commands.router import COMMAND, CommandContext, answers_later, dispatch
 from bot.slack.interaction import SOMETHING_WRONG, TRY_AGAIN
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ def register(app: App, services: Services) -> None:
     @app.command(COMMAND)
     def mentoring(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         answer = _Answer(ack, respond)
+        if answers_later(command.get("text", ""), SUBCOMMANDS):
+            answer.acknowledge_for_now(quietly=True)
         deadline = threading.Timer(ACK_BUDGET_SECONDS, answer.acknowledge_for_now)
         deadline.daemon = True
         deadline.start()
@@ -73,13 +75,17 @@ class _Answer:
         self._lock = threading.Lock()
         self._acknowledged = False
 
-    def acknowledge_for_now(self) -> None:
-        """The budget ran out: acknowledge now, so Slack does not time out."""
+    def acknowledge_for_now(self, *, quietly: bool = False) -> None:
+        """Acknowledge before the answer is ready, so Slack does not time out; `quietly` when
+        the answer is expected within moments, so there is no "working on it" to read first."""
         with self._lock:
             if self._acknowledged:
                 return
             self._acknowledged = True
-            self._ack(response_type="ephemeral", text=WORKING)
+            if quietly:
+                self._ack()
+            else:
+                self._ack(response_type="ephemeral", text=WORKING)
 
     def reply(self, reply: dict[str, Any] | None) -> None:
         """None: the subcommand opened a modal, so there is nothing to say."""

@@ -1,0 +1,125 @@
+"""`python app.py` hands what can wait to a work process of its own (bot.slack.deferral):
+Slack gets its acknowledgement from the front at once, the work process does the work, and a
+work process that dies is replaced without losing the bot."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from bot.db import make_engine
+from tests.conftest import SIGNING_SECRET, TEAM
+from tests.factories import make_program
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_requests import SignedClient
+from tests.test_cli import APP, free_port, serving_env, wait_until_healthy
+
+STARTED = re.compile(r"work process (\d+) started")
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    slack: SignedClient
+    log: Path
+
+    def work_pids(self) -> list[int]:
+        return [int(pid) for pid in STARTED.findall(self.log.read_text())]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return "zombie"
+
+
+def eventually(check, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def served(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[Served]:
+    port = free_port()
+    env = serving_env(db_url, fake_slack, port, TICK_SECONDS="86400")
+    log = tmp_path / "bot.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, APP], env=env, cwd=tmp_path, stderr=out, text=True
+        )
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process)
+        slack = SignedClient(
+            f"http://127.0.0.1:{port}/slack/events",
+            SIGNING_SECRET,
+            team_id=TEAM,
+            response_url_factory=fake_slack.new_response_url,
+        )
+        yield Served(process, slack, log)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=20)
+
+
+def home_opened(served: Served, user: str) -> None:
+    response = served.slack.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    assert (response.status, response.body) == (200, b"")
+
+
+def published_for(fake: FakeSlack, user: str) -> list:
+    return [c for c in fake.calls_to("views.publish") if c.params.get("user_id") == user]
+
+
+def test_the_work_is_done_by_a_work_process_that_is_replaced_when_it_dies(
+    served: Served, db_url: str, fake_slack: FakeSlack
+) -> None:
+    engine = make_engine(db_url)
+    make_program(sessionmaker(engine), "Digital Pilot")
+    engine.dispose()
+    [first] = eventually(served.work_pids)
+    assert first != served.process.pid and alive(first)
+
+    home_opened(served, "UANA")
+    [home] = eventually(lambda: published_for(fake_slack, "UANA"))
+    assert "Digital Pilot" in str(home.params["view"])  # open to join, on her Home tab
+    joined = served.slack.command("join", user_id="UANA")
+    assert (joined.status, joined.body) == (200, b"")  # acknowledged before the form is built
+    [form] = fake_slack.wait_for("views.open", timeout=20)
+    assert form.params["trigger_id"]
+    assert "Digital Pilot" in str(form.params["view"])
+
+    os.kill(first, signal.SIGKILL)
+    second = eventually(lambda: served.work_pids()[1:])
+    assert second and second[0] != first and alive(second[0]) and not alive(first)
+    assert f"the work process {first} stopped" in served.log.read_text()
+    home_opened(served, "UBEN")  # waits for the new process to be ready, if need be
+    assert eventually(lambda: published_for(fake_slack, "UBEN"))
+
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=30) == 0
+    assert eventually(lambda: not alive(second[0]))
+    assert "Traceback" not in served.log.read_text()
