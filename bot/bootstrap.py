@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
@@ -40,6 +41,8 @@ class Services:
     outbox: Sender = field(init=False)  # this process's sender (the tick and send-soon share it)
     send_soon: SendSoon = field(init=False)
     background: ThreadPoolExecutor = field(init=False)
+    # Hands a follow-up to the work process (bot.slack.deferral); False: no room, do it here.
+    hand_over: Callable[[str, tuple[Any, ...]], bool] | None = None
 
     def __post_init__(self) -> None:
         self.pacer = self.pacer or Pacer()
@@ -56,6 +59,15 @@ class Services:
                 log.exception("work after the acknowledgement failed")
 
         self.background.submit(run)
+
+    def follow_up(self, name: str, *args: Any) -> None:
+        """Work a listener leaves once it has answered (bot.slack.follow_ups): handed to the
+        work process when there is one, else done here after the ack."""
+        if self.hand_over is not None and self.hand_over(name, args):
+            return
+        from bot.slack.follow_ups import run_follow_up
+
+        self.later(lambda: run_follow_up(self, name, args))
 
     def sender(self) -> Sender:
         return Sender(self.sessions, self.client, self.clock, on_sent=_on_sent, pacer=self.pacer)

@@ -299,10 +299,10 @@ def _read_text(path: str) -> str:
 def serve_command(settings: Settings) -> int:
     settings.require_slack()
     services = _ready_database(settings)
-    from bot.slack.app import build_app, work_app_for  # Bolt is only needed to serve
+    from bot.slack.app import build_app, work_for  # Bolt is only needed to serve
     from bot.slack.deferral import ProcessDeferral
 
-    deferral = ProcessDeferral(partial(work_app_for, settings))
+    deferral = ProcessDeferral(partial(work_for, settings))
     try:
         app = build_app(services, deferral=deferral)
     except BoltError as error:

@@ -112,25 +112,36 @@ def home_summary(
     return summary
 
 
-def _live_pairings(
-    session: Session, participant_ids: list[int]
-) -> dict[int, tuple[PairingStatus, tuple[str, ...], str | None, int]]:
-    """Each participant's live pairing, with the other members' user ids, in one query."""
-    if not participant_ids:
-        return {}
+def _live_pairings_query() -> sa.Select:
     mine = aliased(PairingMember)
     theirs = aliased(PairingMember)
     other = aliased(Participant)
-    rows = session.execute(
+    return (
         sa.select(
             mine.participant_id, Pairing.status, Pairing.channel_id, other.user_id, Pairing.id
         )
         .join(Pairing, Pairing.id == mine.pairing_id)
         .join(theirs, sa.and_(theirs.pairing_id == Pairing.id, theirs.id != mine.id))
         .join(other, other.id == theirs.participant_id)
-        .where(mine.participant_id.in_(participant_ids), Pairing.status.in_(LIVE_PAIRINGS))
+        .where(
+            mine.participant_id.in_(sa.bindparam("participants", expanding=True)),
+            Pairing.status.in_(LIVE_PAIRINGS),
+        )
         .order_by(other.user_id)
-    ).all()
+    )
+
+
+# Built once: building a statement with aliases costs more than running it (every Home tab).
+LIVE_PAIRINGS_QUERY = _live_pairings_query()
+
+
+def _live_pairings(
+    session: Session, participant_ids: list[int]
+) -> dict[int, tuple[PairingStatus, tuple[str, ...], str | None, int]]:
+    """Each participant's live pairing, with the other members' user ids, in one query."""
+    if not participant_ids:
+        return {}
+    rows = session.execute(LIVE_PAIRINGS_QUERY, {"participants": participant_ids}).all()
     found: dict[int, tuple[PairingStatus, tuple[str, ...], str | None, int]] = {}
     for participant_id, status, channel_id, partner, pairing_id in rows:
         _, partners, _, _ = found.get(participant_id, (status, (), channel_id, pairing_id))

@@ -7,13 +7,13 @@ safe on a server without a display and in the bot's worker threads.
 from __future__ import annotations
 
 import io
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.checkins import MOODS
 from bot.reports import Report
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WIDTH, HEIGHT, DPI = 10, 6.5, 100  # inches, inches, dots per inch: a 1000 x 650 image
 LABELLED_WEEKS = 26  # up to this many weeks, every week is labelled
@@ -25,6 +25,11 @@ MOOD = "#3f51b5"
 def render_chart(report: Report) -> bytes:
     """Top: hours the pairs met each week (bars) against the weekly target for the pairs
     live that week (a line). Bottom: the average check-in mood of each period (1-5)."""
+    # Imported here: matplotlib costs every process ~40 MiB, and only reports draw.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     meetings, mood = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))

@@ -30,7 +30,7 @@ from bot.config import Settings, parse_settings
 from bot.db import make_engine, make_session_factory
 from bot.models import Base
 from bot.outbox.pacing import Pacer
-from bot.slack.app import build_app, build_work_app
+from bot.slack.app import build_app, build_work
 from bot.slack.deferral import ThreadDeferral
 from bot.slack.http import SlackWsgiApp, make_server
 from tests.support.fake_slack import FakeSlack
@@ -139,7 +139,7 @@ class RunningBot:
         self.services = services
         self.fake = fake
         # The work app on threads of this process, so tests can wait for it (hostile/settle).
-        self.deferral = ThreadDeferral(build_work_app(services))
+        self.deferral = ThreadDeferral(build_work(services))
         self.app = build_app(services, deferral=self.deferral)
         self.server = make_server(
             SlackWsgiApp(self.app, services.engine, SIGNING_SECRET),

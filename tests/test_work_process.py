@@ -18,8 +18,10 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import make_engine
+from bot.slack import ids
 from tests.conftest import SIGNING_SECRET, TEAM
 from tests.factories import make_program
+from tests.slack.test_join import fill
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SignedClient
 from tests.test_cli import APP, free_port, serving_env, wait_until_healthy
@@ -111,6 +113,15 @@ def test_the_work_is_done_by_a_work_process_that_is_replaced_when_it_dies(
     [form] = fake_slack.wait_for("views.open", timeout=20)
     assert form.params["trigger_id"]
     assert "Digital Pilot" in str(form.params["view"])
+    view = form.params["view"]
+    saved = served.slack.view_submission(
+        ids.JOIN_MODAL, fill(view), user_id="UANA", private_metadata=view["private_metadata"]
+    )
+    assert saved.status == 200 and b"errors" not in saved.body  # answered by the front
+    # What follows the answer is the work process's: her welcome DM and her Home tab.
+    [welcome] = fake_slack.wait_for("chat.postMessage", timeout=20)
+    assert "Digital Pilot" in str(welcome.params)
+    assert eventually(lambda: len(published_for(fake_slack, "UANA")) == 2)
 
     os.kill(first, signal.SIGKILL)
     second = eventually(lambda: served.work_pids()[1:])

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from bot.matching.matrix import score_matrix
 from bot.matching.scoring import Candidate, Context, Weights, context_for
@@ -77,6 +76,9 @@ def assign(
     if slots > 1:
         first_slot_bonus = (float(np.abs(scores).sum()) + 1.0) if allowed.any() else 0.0
         tiled[:, : len(mentors)] += np.where(allowed.T, first_slot_bonus, 0.0)
+    # Imported here: SciPy costs every process ~45 MiB, and only matching needs it.
+    from scipy.optimize import linear_sum_assignment
+
     rows, columns = linear_sum_assignment(tiled, maximize=True)
 
     chosen: dict[int, list[tuple[int, float]]] = {}

@@ -7,9 +7,9 @@ matrix fast enough for thousands of people. A test checks that the two always ag
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from bot.matching.scoring import (
     MAX_SKILLS_COUNTED,
@@ -42,7 +42,11 @@ def _common(
     return (a @ b.T).toarray().astype(np.float64)
 
 
-def _incidence(rows: list[list[int]], size: int) -> sparse.csr_matrix:
+def _incidence(rows: list[list[int]], size: int) -> Any:
+    """A sparse 0/1 matrix of which terms each row has."""
+    # Imported here: SciPy costs every process ~45 MiB, and only matching needs it.
+    from scipy import sparse
+
     indptr = np.cumsum([0] + [len(row) for row in rows])
     indices = np.fromiter((c for row in rows for c in row), dtype=np.int64, count=indptr[-1])
     data = np.ones(len(indices), dtype=np.float32)

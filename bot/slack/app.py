@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 from bot.bootstrap import Services, build_services
 from bot.config import Settings
 from bot.slack import unavailable
-from bot.slack.deferral import Deferral, ThreadDeferral, install_front
-from bot.slack.guard import install_guard
+from bot.slack.deferral import Deferral, ThreadDeferral, Work, install_front
+from bot.slack.guard import install_guard, install_recorder
 from bot.slack.listeners import register_listeners
 from bot.slack.sanitize import install_sanitizer
 
@@ -35,9 +35,11 @@ def build_app(
         process_before_response=False,
         listener_executor=ThreadPoolExecutor(FRONT_THREADS, thread_name_prefix="listener"),
     )
+    deferral = deferral or ThreadDeferral(build_work(services))
+    services.hand_over = deferral.follow_up
     install_guard(app, services)
     install_sanitizer(app)
-    install_front(app, deferral or ThreadDeferral(build_work_app(services)))
+    install_front(app, deferral)
     register_listeners(app, services)
     return app
 
@@ -52,14 +54,19 @@ def build_work_app(services: Services) -> App:
         request_verification_enabled=False,  # a request may wait here longer than 5 minutes
         acknowledged=True,
     )
+    install_recorder(app, services)
     install_sanitizer(app)
     register_listeners(app, services)
     return app
 
 
-def work_app_for(settings: Settings) -> App:
-    """The work process's app (bot.slack.deferral), from the front's settings."""
-    return build_work_app(build_services(settings))
+def build_work(services: Services) -> Work:
+    return Work(build_work_app(services), services)
+
+
+def work_for(settings: Settings) -> Work:
+    """The work process's side (bot.slack.deferral), from the front's settings."""
+    return build_work(build_services(settings))
 
 
 def _bolt_app(services: Services, *, acknowledged: bool = False, **options: Any) -> App:

@@ -12,7 +12,8 @@ a *work app* (the same listeners, built again) that runs them:
   (`ThreadDeferral`).
 
 Everything whose acknowledgement carries an answer (a form's errors or next view, a command's
-reply) runs in the front as before.
+reply) runs in the front as before; what such a listener leaves for after its answer (a Home
+tab to refresh, the outbox to send) follows by name (bot.slack.follow_ups).
 
 At most `WORK_QUEUE_LIMIT` requests wait or run in the work app at once. Beyond that, requests
 are served in the front again, so the queue never grows so long that a form a click opens would
@@ -33,8 +34,11 @@ from typing import Any, Protocol
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from bot.bootstrap import Services
 from bot.slack.commands import SUBCOMMANDS
 from bot.slack.commands.router import answers_later
+from bot.slack.follow_ups import run_follow_up
+from bot.slack.guard import HANDED_OVER
 from bot.slack.request import SlackRequest
 
 log = logging.getLogger(__name__)
@@ -43,8 +47,11 @@ WORK_THREADS = 8  # requests at work at once; mostly waiting on Slack or the dat
 WORK_QUEUE_LIMIT = 2 * WORK_THREADS
 STOP_SECONDS = 10.0  # for the work in hand when the bot stops
 
-# What travels to the work app: the request as Slack sent it (body, query, headers).
+# What travels to the work app: the request as Slack sent it (body, query, headers), or a
+# follow-up (its name and arguments).
 Raw = tuple[str, dict[str, Any], dict[str, Any]]
+Item = tuple[str, Any]  # (REQUEST, Raw) or (FOLLOW_UP, (name, arguments))
+REQUEST, FOLLOW_UP = "request", "follow-up"
 
 
 def acknowledged_first(body: dict[str, Any]) -> bool:
@@ -60,6 +67,10 @@ class Deferral(Protocol):
         """Hand the request to the work app; False when there is no room (serve it here)."""
         ...
 
+    def follow_up(self, name: str, args: tuple[Any, ...]) -> bool:
+        """Hand a follow-up to the work app; False when there is no room (do it here)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -73,6 +84,7 @@ def install_front(app: App, deferral: Deferral) -> None:
     ) -> BoltResponse:
         body = req.body if isinstance(req.body, dict) else {}
         if acknowledged_first(body) and deferral.submit(req):
+            req.context[HANDED_OVER] = True
             return BoltResponse(status=200, body="")
         return next()
 
@@ -81,20 +93,33 @@ def raw(request: BoltRequest) -> Raw:
     return request.raw_body, dict(request.query or {}), dict(request.headers)
 
 
-def run(app: App, request: Raw) -> None:
-    """One request through the work app, to the end of its listener; never raises."""
-    body, query, headers = request
-    try:
-        app.dispatch(SlackRequest(body=body, query=query, headers=headers))  # type: ignore[arg-type]
-    except Exception:
-        log.exception("a request failed in the work app")
+class Work:
+    """The work side: the work app, and the services follow-ups run with."""
+
+    def __init__(self, app: App, services: Services) -> None:
+        self.app = app
+        self.services = services
+
+    def run(self, item: Item) -> None:
+        """One request through the work app to the end of its listener, or one follow-up;
+        never raises."""
+        kind, what = item
+        try:
+            if kind == REQUEST:
+                body, query, headers = what
+                self.app.dispatch(SlackRequest(body=body, query=query, headers=headers))  # type: ignore[arg-type]
+            else:
+                name, args = what
+                run_follow_up(self.services, name, args)
+        except Exception:
+            log.exception("work handed over from the front failed")
 
 
 class ThreadDeferral:
     """The work app on threads of this process."""
 
-    def __init__(self, work_app: App) -> None:
-        self._app = work_app
+    def __init__(self, work: Work) -> None:
+        self._work = work
         self._pool = ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="work")
         self._lock = threading.Lock()
         self._in_hand = 0
@@ -106,15 +131,20 @@ class ThreadDeferral:
             return self._in_hand > 0
 
     def submit(self, request: BoltRequest) -> bool:
+        return self._hand((REQUEST, raw(request)))
+
+    def follow_up(self, name: str, args: tuple[Any, ...]) -> bool:
+        return self._hand((FOLLOW_UP, (name, args)))
+
+    def _hand(self, item: Item) -> bool:
         with self._lock:
             if self._in_hand >= WORK_QUEUE_LIMIT:
                 return False
             self._in_hand += 1
-        item = raw(request)
 
         def work() -> None:
             try:
-                run(self._app, item)
+                self._work.run(item)
             finally:
                 self._done()
 
@@ -137,10 +167,11 @@ class ProcessDeferral:
     """The work app in a process of its own, started again as soon as it dies (what it held is
     lost, as on a restart: a Home tab not refreshed, a click to make again)."""
 
-    def __init__(self, build_work_app: Callable[[], App]) -> None:
-        """`build_work_app` runs in the work process: it must be a module-level function."""
+    def __init__(self, build_work: Callable[[], Work]) -> None:
+        """`build_work` runs in the work process: a module-level function (or a partial of
+        one), so it can cross."""
         self._context = multiprocessing.get_context("spawn")
-        self._build = build_work_app
+        self._build = build_work
         self._lock = threading.Lock()
         self._closed = False
         self._start()
@@ -175,10 +206,16 @@ class ProcessDeferral:
                 self._start()
 
     def submit(self, request: BoltRequest) -> bool:
+        return self._hand((REQUEST, raw(request)))
+
+    def follow_up(self, name: str, args: tuple[Any, ...]) -> bool:
+        return self._hand((FOLLOW_UP, (name, args)))
+
+    def _hand(self, item: Item) -> bool:
         with self._lock:
             if self._closed or not self._room.acquire(block=False):
                 return False
-            self._queue.put(raw(request))
+            self._queue.put(item)
             return True
 
     def close(self) -> None:
@@ -192,14 +229,14 @@ class ProcessDeferral:
             self._process.join(STOP_SECONDS)
 
 
-def work_process(build_work_app: Callable[[], App], queue: Any, room: Any) -> None:
+def work_process(build_work: Callable[[], Work], queue: Any, room: Any) -> None:
     """The work process: `WORK_THREADS` threads run what the front hands over, until it says
     stop or is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the front, which stops us
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = build_work_app()
+    work = build_work()
     parent = multiprocessing.parent_process()
 
     def serve() -> None:
@@ -213,7 +250,7 @@ def work_process(build_work_app: Callable[[], App], queue: Any, room: Any) -> No
             if item is None:
                 return
             try:
-                run(app, item)
+                work.run(item)
             finally:
                 room.release()
 

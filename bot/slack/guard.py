@@ -34,6 +34,7 @@ OTHER_WORKSPACE = (
     "Ask your workspace admin about installing it for yours."
 )
 PRUNE_EVERY = timedelta(hours=1)
+HANDED_OVER = "handed_over"  # in a request's context: the work app has it (bot.slack.deferral)
 
 
 class InstalledTeam:
@@ -88,30 +89,35 @@ def _acknowledge(body: dict[str, Any], text: str | None = None) -> BoltResponse:
     return BoltResponse(status=200, body="")
 
 
-def install_guard(app: App, services: Services) -> None:
-    installed = InstalledTeam(services)
-    last_prune: list[datetime] = []
+class Recorder:
+    """Records request ids in the database, where every replica looks for a retry's first
+    delivery, and forgets old ones now and then."""
 
-    def prune(now: datetime) -> None:
-        if last_prune and now - last_prune[0] < PRUNE_EVERY:
-            return
-        last_prune[:] = [now]
-        with unit_of_work(services.sessions) as session:
-            seen.forget_old(session, now)
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._last_prune: datetime | None = None
 
-    recent = RecentKeys()
-
-    def record(team: str, key: str, now: datetime) -> bool:
-        with unit_of_work(services.sessions) as session:
+    def record(self, team: str, key: str, now: datetime) -> bool:
+        """True for the first delivery."""
+        with unit_of_work(self._services.sessions) as session:
             first = seen.first_delivery(session, team, key, now)
-        prune(now)
+        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
+            self._last_prune = now
+            with unit_of_work(self._services.sessions) as session:
+                seen.forget_old(session, now)
         return first
 
-    def record_later(team: str, key: str, now: datetime) -> None:
+    def record_quietly(self, team: str, key: str, now: datetime) -> None:
         try:
-            record(team, key, now)
+            self.record(team, key, now)
         except sa.exc.DBAPIError as error:
             log.warning("could not record request %s: %s", key, error.__class__.__name__)
+
+
+def install_guard(app: App, services: Services) -> None:
+    installed = InstalledTeam(services)
+    recorder = Recorder(services)
+    recent = RecentKeys()
 
     @app.middleware
     def guard(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
@@ -130,12 +136,15 @@ def install_guard(app: App, services: Services) -> None:
             log.info("dropped a repeated request %s (retry %s)", key, retry or "-")
             return _acknowledge(body)
         if retry is None:
-            # A first delivery: record it for the other replicas, off the acknowledgement's
-            # path (Slack retries no sooner than 3 s later, long after the row is written).
-            services.later(lambda: record_later(team, key, now))
-            return next()
+            # A first delivery: recorded for the other replicas off the acknowledgement's path
+            # (Slack retries no sooner than 3 s later, long after the row is written), here or
+            # by the work app the request was handed to (bot.slack.deferral).
+            response = next()
+            if not req.context.get(HANDED_OVER):
+                services.later(lambda: recorder.record_quietly(team, key, now))
+            return response
         try:
-            first = record(team, key, now)
+            first = recorder.record(team, key, now)
         except sa.exc.DBAPIError as error:
             # The listener meets the same outage and answers "try again" in its own way.
             log.warning("could not record request %s: %s", key, error.__class__.__name__)
@@ -143,6 +152,20 @@ def install_guard(app: App, services: Services) -> None:
         if not first:
             log.info("dropped a redelivered request %s (retry %s)", key, retry)
             return _acknowledge(body)
+        return next()
+
+
+def install_recorder(app: App, services: Services) -> None:
+    """For the work app: record the first deliveries the front handed over (a retry it
+    recorded itself before acting)."""
+    recorder = Recorder(services)
+
+    @app.middleware
+    def record(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        body = req.body if isinstance(req.body, dict) else {}
+        team, key = request_team(body), request_key(body)
+        if team and key and req.headers.get("x-slack-retry-num") is None:
+            recorder.record_quietly(team, key, services.clock.now())
         return next()
 
 

@@ -28,6 +28,7 @@ from bot.slack import ids
 from bot.slack.blocks import enrolment as blocks
 from bot.slack.blocks import participation
 from bot.slack.commands.enrolment import COULD_NOT_OPEN, edit_view, join_view
+from bot.slack.follow_ups import refresh_home
 from bot.slack.interaction import (
     TRY_AGAIN,
     Actor,
@@ -41,7 +42,6 @@ from bot.slack.interaction import (
     view_metadata,
     view_values,
 )
-from bot.slack.listeners.home import publish_home
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def register(app: App, services: Services) -> None:
             name, erased=outcome.erased, already_left=outcome.already_left
         )
         respond(text=text, replace_original=True)
-        _refresh_home(services, client, who)
+        refresh_home(services, who.team_id, who.user_id)
 
     app.action(ids.LEAVE_CONFIRM)(leave_clicked)
     app.action(ids.LEAVE_AND_ERASE)(leave_clicked)
@@ -171,10 +171,11 @@ def register(app: App, services: Services) -> None:
             ack(**field_errors({enrolment.CONSENT: TRY_AGAIN}))
             return
         ack(**answer)
+        # Modal submissions are answered here in the front: what follows goes to the work app.
         if planned:
-            services.send_soon()
+            services.follow_up("send")
         if answer.get("response_action") != "errors":
-            _refresh_home(services, client, who)
+            services.follow_up("home", who.team_id, who.user_id)
 
 
 def answers_from_values(values: dict[str, Any]) -> JoinAnswers:
@@ -338,14 +339,6 @@ def _own(session: Session, who: Actor, participant_id: int | None) -> Participan
 
 def _notice(title: str, text: str) -> dict[str, Any]:
     return {"response_action": "update", "view": blocks.notice_view(title, text)}
-
-
-def _refresh_home(services: Services, client: WebClient, who: Actor) -> None:
-    """Keep the Home tab in step with what just changed; it is rebuilt when opened anyway."""
-    try:
-        publish_home(services, client, who.team_id, who.user_id)
-    except Exception:  # best effort: the change itself is saved and confirmed already
-        log.warning("could not refresh the Home tab of %s", who.user_id, exc_info=True)
 
 
 def _tell(body: dict[str, Any], client: WebClient, respond: Respond | None, text: str) -> None:

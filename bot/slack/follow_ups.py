@@ -1,0 +1,33 @@
+"""Work a listener leaves once it has answered, by name, so that the front can hand it to the
+work process (bot.slack.deferral) instead of doing it beside the next acknowledgements."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot.bootstrap import Services
+
+log = logging.getLogger(__name__)
+
+
+def refresh_home(services: Services, team_id: str, user_id: str) -> None:
+    """Keep the Home tab in step with what just changed; it is rebuilt when opened anyway."""
+    from bot.slack.listeners.home import publish_home
+
+    try:
+        publish_home(services, services.client, team_id, user_id)
+    except Exception:  # best effort: the change itself is saved and confirmed already
+        log.warning("could not refresh the Home tab of %s", user_id, exc_info=True)
+
+
+def send_outbox(services: Services) -> None:
+    services.send_soon()
+
+
+FOLLOW_UPS: dict[str, Callable[..., None]] = {"home": refresh_home, "send": send_outbox}
+
+
+def run_follow_up(services: Services, name: str, args: tuple[Any, ...]) -> None:
+    FOLLOW_UPS[name](services, *args)
