@@ -23,6 +23,7 @@ from bot.outbox.send_soon import SendSoon
 from bot.outbox.sender import Sender
 from bot.planner import Planner
 from bot.scheduler import TickReport, run_tick
+from bot.seen import Recorder
 from bot.slack.client import make_client
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class Services:
     outbox: Sender = field(init=False)  # this process's sender (the tick and send-soon share it)
     send_soon: SendSoon = field(init=False)
     background: ThreadPoolExecutor = field(init=False)
+    seen: Recorder = field(init=False)  # request ids already handled (bot.seen)
     # Hands a follow-up to the work process (bot.slack.deferral); False: no room, do it here.
     hand_over: Callable[[str, tuple[Any, ...]], bool] | None = None
 
@@ -50,6 +52,7 @@ class Services:
         self.send_soon = SendSoon(self.outbox.send_due)
         # Work that cannot finish inside Slack's 3 s runs here after the ack.
         self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack")
+        self.seen = Recorder(self.sessions)
 
     def later(self, work: Callable[[], object]) -> None:
         def run() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -160,16 +161,24 @@ def insert_or_ignore(
     """
     if session.bind is None:
         raise RuntimeError("session is not bound to an engine")
-    dialect = session.get_bind().dialect.name
+    statement = _insert_or_ignore_statement(
+        session.get_bind().dialect.name, model.__table__, tuple(values), tuple(conflict)
+    )
+    return session.execute(statement, values).first() is not None
+
+
+@functools.lru_cache(maxsize=128)
+def _insert_or_ignore_statement(
+    dialect: str, table: sa.Table, keys: tuple[str, ...], conflict: tuple[str, ...]
+) -> sa.Insert:
+    """Built once per shape: building it cost more than running it (every request's id)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    table = model.__table__
-    statement = (
+    return (
         insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=conflict)
+        .values({key: sa.bindparam(key, type_=table.c[key].type) for key in keys})
+        .on_conflict_do_nothing(index_elements=list(conflict))
         .returning(table.c[next(iter(table.primary_key.columns)).name])
     )
-    return session.execute(statement).first() is not None

@@ -8,16 +8,18 @@ delivery records it first is the one that acts, on any replica.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import insert_or_ignore
+from bot.db import insert_or_ignore, unit_of_work
 from bot.models import SeenRequest
 
 # Slack gives up retrying within minutes; a day is ample and keeps the table small.
 KEEP_FOR = timedelta(days=1)
+PRUNE_EVERY = timedelta(hours=1)
 
 
 def first_delivery(session: Session, team_id: str, key: str, now: datetime) -> bool:
@@ -34,3 +36,26 @@ def forget_old(session: Session, now: datetime) -> int:
     """Drop ids older than any retry could be; returns how many went."""
     result = session.execute(sa.delete(SeenRequest).where(SeenRequest.seen_at < now - KEEP_FOR))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+class Recorder:
+    """Records request ids, each in a transaction of its own, and forgets the old ones once
+    an hour or so (per process)."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._lock = threading.Lock()
+        self._last_prune: datetime | None = None
+
+    def record(self, team_id: str, key: str, now: datetime) -> bool:
+        """True for the first delivery."""
+        with unit_of_work(self._sessions) as session:
+            first = first_delivery(session, team_id, key, now)
+        with self._lock:
+            due = self._last_prune is None or now - self._last_prune >= PRUNE_EVERY
+            if due:
+                self._last_prune = now
+        if due:
+            with unit_of_work(self._sessions) as session:
+                forget_old(session, now)
+        return first

@@ -39,7 +39,7 @@ def build_app(
     services.hand_over = deferral.follow_up
     install_guard(app, services)
     install_sanitizer(app)
-    install_front(app, deferral)
+    install_front(app, services, deferral)
     register_listeners(app, services)
     return app
 

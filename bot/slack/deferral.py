@@ -38,7 +38,7 @@ from bot.bootstrap import Services
 from bot.slack.commands import SUBCOMMANDS
 from bot.slack.commands.router import answers_later
 from bot.slack.follow_ups import run_follow_up
-from bot.slack.guard import HANDED_OVER
+from bot.slack.guard import TO_RECORD
 from bot.slack.request import SlackRequest
 
 log = logging.getLogger(__name__)
@@ -74,18 +74,20 @@ class Deferral(Protocol):
     def close(self) -> None: ...
 
 
-def install_front(app: App, deferral: Deferral) -> None:
+def install_front(app: App, services: Services, deferral: Deferral) -> None:
     """The last global middleware, so a request the guard refuses or the sanitizer answers
     never reaches the work app."""
 
     @app.middleware
     def acknowledge_first(
         req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
-    ) -> BoltResponse:
+    ) -> BoltResponse | None:
         body = req.body if isinstance(req.body, dict) else {}
         if acknowledged_first(body) and deferral.submit(req):
-            req.context[HANDED_OVER] = True
-            return BoltResponse(status=200, body="")
+            return BoltResponse(status=200, body="")  # the work app records its id too
+        to_record = req.context.get(TO_RECORD)
+        if to_record:
+            services.follow_up("record", *to_record)
         return next()
 
 

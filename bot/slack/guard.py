@@ -16,16 +16,14 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot import seen
 from bot.bootstrap import Services
-from bot.db import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +31,9 @@ OTHER_WORKSPACE = (
     "Sorry, this mentoring bot belongs to another Slack workspace, so it can't help here. "
     "Ask your workspace admin about installing it for yours."
 )
-PRUNE_EVERY = timedelta(hours=1)
-HANDED_OVER = "handed_over"  # in a request's context: the work app has it (bot.slack.deferral)
+# In a request's context: the id of a first delivery, to record once it is known who serves it
+# (bot.slack.deferral).
+TO_RECORD = "request_to_record"
 
 
 class InstalledTeam:
@@ -89,34 +88,16 @@ def _acknowledge(body: dict[str, Any], text: str | None = None) -> BoltResponse:
     return BoltResponse(status=200, body="")
 
 
-class Recorder:
-    """Records request ids in the database, where every replica looks for a retry's first
-    delivery, and forgets old ones now and then."""
-
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._last_prune: datetime | None = None
-
-    def record(self, team: str, key: str, now: datetime) -> bool:
-        """True for the first delivery."""
-        with unit_of_work(self._services.sessions) as session:
-            first = seen.first_delivery(session, team, key, now)
-        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
-            self._last_prune = now
-            with unit_of_work(self._services.sessions) as session:
-                seen.forget_old(session, now)
-        return first
-
-    def record_quietly(self, team: str, key: str, now: datetime) -> None:
-        try:
-            self.record(team, key, now)
-        except sa.exc.DBAPIError as error:
-            log.warning("could not record request %s: %s", key, error.__class__.__name__)
+def record_quietly(services: Services, team: str, key: str, now: datetime) -> None:
+    """Record a first delivery; an outage only costs the protection against its retries."""
+    try:
+        services.seen.record(team, key, now)
+    except sa.exc.DBAPIError as error:
+        log.warning("could not record request %s: %s", key, error.__class__.__name__)
 
 
 def install_guard(app: App, services: Services) -> None:
     installed = InstalledTeam(services)
-    recorder = Recorder(services)
     recent = RecentKeys()
 
     @app.middleware
@@ -137,14 +118,12 @@ def install_guard(app: App, services: Services) -> None:
             return _acknowledge(body)
         if retry is None:
             # A first delivery: recorded for the other replicas off the acknowledgement's path
-            # (Slack retries no sooner than 3 s later, long after the row is written), here or
-            # by the work app the request was handed to (bot.slack.deferral).
-            response = next()
-            if not req.context.get(HANDED_OVER):
-                services.later(lambda: recorder.record_quietly(team, key, now))
-            return response
+            # (Slack retries no sooner than 3 s later, long after the row is written), by the
+            # work app with the request, or else as a follow-up (bot.slack.deferral).
+            req.context[TO_RECORD] = (team, key, now)
+            return next()
         try:
-            first = recorder.record(team, key, now)
+            first = services.seen.record(team, key, now)
         except sa.exc.DBAPIError as error:
             # The listener meets the same outage and answers "try again" in its own way.
             log.warning("could not record request %s: %s", key, error.__class__.__name__)
@@ -158,14 +137,13 @@ def install_guard(app: App, services: Services) -> None:
 def install_recorder(app: App, services: Services) -> None:
     """For the work app: record the first deliveries the front handed over (a retry it
     recorded itself before acting)."""
-    recorder = Recorder(services)
 
     @app.middleware
     def record(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         body = req.body if isinstance(req.body, dict) else {}
         team, key = request_team(body), request_key(body)
         if team and key and req.headers.get("x-slack-retry-num") is None:
-            recorder.record_quietly(team, key, services.clock.now())
+            record_quietly(services, team, key, services.clock.now())
         return next()
 
 
