@@ -37,7 +37,7 @@ PLACE_LENGTH = 500  # the column's size
 AGENDA_LENGTH = 2000
 FOLLOWUP_LENGTH = 1000
 KICKOFF_MINUTES = 60  # how long the calendar file blocks
-REMINDER_TIME = time(10, 0)  # local, on the day before the kickoff
+REMINDER_TIME = time(10, 0)  # local, on the last working day before the kickoff
 LIVE = (PairingStatus.ACTIVE, PairingStatus.PAUSED)
 TIMEZONE_SETTING = "kickoff_timezone"
 
@@ -355,9 +355,12 @@ def invitees(session: Session, program: Program) -> list[Invitee]:
 
 
 def reminder_at(starts_at: datetime, timezone: str | None) -> datetime:
-    """10:00 on the day before the kickoff, both in the invitee's own zone."""
-    local_day = starts_at.astimezone(zone(timezone)).date()
-    return local_instant(local_day - timedelta(days=1), REMINDER_TIME, timezone).astimezone(UTC)
+    """10:00 on the last working day (Monday to Friday) before the kickoff, both in the
+    invitee's own zone: a Monday kickoff is recalled on Friday, not in someone's Sunday."""
+    day = starts_at.astimezone(zone(timezone)).date() - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return local_instant(day, REMINDER_TIME, timezone).astimezone(UTC)
 
 
 def invited_at(session: Session, team_id: str, keys: list[str]) -> dict[str, datetime]:

@@ -213,6 +213,19 @@ def test_the_reminder_is_at_ten_on_the_day_before_in_each_zone() -> None:
     )
 
 
+def test_a_monday_kickoff_is_recalled_on_friday_not_on_sunday() -> None:
+    monday = datetime(2026, 12, 14, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+    friday_ten_in_berlin = datetime(2026, 12, 11, 9, 0, tzinfo=UTC)
+    assert kickoff.reminder_at(monday, "Europe/Berlin") == friday_ten_in_berlin
+    # Just past midnight into Monday in Los Angeles: recalled on their Friday too.
+    assert kickoff.reminder_at(monday, "America/Los_Angeles") == datetime(
+        2026, 12, 11, 18, 0, tzinfo=UTC
+    )
+    # A Saturday kickoff, likewise, on the Friday just before.
+    saturday = datetime(2026, 12, 12, 10, 0, tzinfo=UTC)
+    assert kickoff.reminder_at(saturday, "Europe/Berlin") == friday_ten_in_berlin
+
+
 def keys(session: Session) -> list[str]:
     return sorted(session.scalars(sa.select(Delivery.key)))
 

@@ -8,7 +8,7 @@ a *work app* (the same listeners, built again) that runs them:
 - in `python app.py`, in a work process of its own (`ProcessDeferral`), so that the work (Home
   tabs of big programs, reports, CSV files) neither holds the front's interpreter lock nor
   waits behind it, and a second core is used;
-- in tests, and wherever a process cannot be started, on threads of this process
+- in tests (and by default in `bot.slack.app.build_app`), on threads of this process
   (`ThreadDeferral`).
 
 Everything whose acknowledgement carries an answer (a form's errors or next view, a command's
@@ -84,7 +84,7 @@ def install_front(app: App, services: Services, deferral: Deferral) -> None:
     ) -> BoltResponse | None:
         body = req.body if isinstance(req.body, dict) else {}
         if acknowledged_first(body) and deferral.submit(req):
-            return BoltResponse(status=200, body="")  # the work app records its id too
+            return BoltResponse(status=200, body="")  # the work app records its id
         to_record = req.context.get(TO_RECORD)
         if to_record:
             services.follow_up("record", *to_record)

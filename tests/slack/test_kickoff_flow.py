@@ -258,7 +258,7 @@ def reminders(bot: RunningBot) -> list:
     return [
         call
         for call in bot.fake.calls_to("chat.postMessage")
-        if "Tomorrow: the" in json.dumps(call.params)
+        if "Coming up: the" in json.dumps(call.params)
     ]
 
 
@@ -297,7 +297,7 @@ def test_a_reminder_goes_the_day_before_once_to_everyone_not_declining(bot, pilo
         )
     click(bot, ids.KICKOFF_GOING, "UBEN", ben, f"{pilot}:{EPOCH}", "kickoff_reminder")
     bot.fake.wait_for("chat.update", 2)
-    assert "Tomorrow: the" in shown(bot, ben) and "You said you'll be there" in shown(bot, ben)
+    assert "Coming up: the" in shown(bot, ben) and "You said you'll be there" in shown(bot, ben)
 
 
 def test_the_organizer_sees_the_replies_in_status_and_on_the_home_tab(bot, pilot) -> None:

@@ -79,7 +79,8 @@ def kickoff_inputs(program: Program | None, timezone: str) -> list[Block]:
         header("Kickoff meet-and-greet"),
         context(
             f"Times are in {escape(timezone)}; everyone sees them in their own zone. Everyone "
-            "enrolled gets an invitation with a calendar file, and a reminder the day before."
+            "enrolled gets an invitation with a calendar file, and a reminder the working day "
+            "before."
         ),
         _input(kickoff.DATE, "Kickoff day", day),
         _input(kickoff.TIME, "Kickoff time", at),
@@ -190,11 +191,12 @@ def invitation(program: Program, answer: KickoffAnswer | None = None) -> tuple[s
 
 
 def reminder(program: Program, answer: KickoffAnswer | None = None) -> tuple[str, list[Block]]:
-    """The day before: when and where, and the buttons for whoever has not answered yet."""
+    """The working day before: when and where, and the buttons for whoever has not answered
+    yet. Slack writes the day ("tomorrow", or "Monday, …" from a Friday) in each reader's zone."""
     name = escape(program.name)
     assert program.kickoff_at is not None
     blocks: list[Block] = [
-        section(f"*Tomorrow: the {name} kickoff.*\n{_details(program)}"),
+        section(f"*Coming up: the {name} kickoff.*\n{_details(program)}"),
         _buttons(program, REMINDER_BLOCK),
         context(
             _answer_line(answer)
@@ -202,7 +204,7 @@ def reminder(program: Program, answer: KickoffAnswer | None = None) -> tuple[str
             else "Not sure yet? Let the organizers know with a click."
         ),
     ]
-    return f"Reminder: the {name} kickoff is tomorrow, {when(program.kickoff_at)}.", blocks
+    return f"Reminder: the {name} kickoff is {when(program.kickoff_at)}.", blocks
 
 
 def redraw(
