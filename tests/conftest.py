@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from bot.slack.deferral import ThreadDeferral
 from bot.slack.http import SlackWsgiApp, make_server
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import Response, SignedClient
+from tests.support.waiting import eventually
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -175,13 +175,12 @@ class RunningBot:
         if response.body:
             return response.json()
         path = urlsplit(response.response_url).path
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for call in self.fake.calls_to("response_url"):
-                if call.path == path:
-                    return call.params
-            time.sleep(0.01)
-        raise AssertionError(f"no answer for the command at {response.response_url}")
+        late = eventually(
+            lambda: [c for c in self.fake.calls_to("response_url") if c.path == path],
+            timeout,
+            what=f"an answer for the command at {response.response_url}",
+        )
+        return late[0].params
 
     def stop(self) -> None:
         """Close every channel, then the dispatcher, as waitress has no stop() of its own."""

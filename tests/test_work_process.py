@@ -9,10 +9,10 @@ import re
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy.orm import sessionmaker
@@ -22,11 +22,13 @@ from bot.slack import ids
 from tests.conftest import SIGNING_SECRET, TEAM
 from tests.factories import make_program
 from tests.slack.test_join import fill
+from tests.support import waiting
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SignedClient
 from tests.test_cli import APP, free_port, serving_env, wait_until_healthy
 
 STARTED = re.compile(r"work process (\d+) started")
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,13 +56,9 @@ def _state(pid: int) -> str:
         return "zombie"
 
 
-def eventually(check, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
+def eventually(check: Callable[[], T]) -> T:
+    """A process starts in seconds, not milliseconds."""
+    return waiting.eventually(check, timeout=20.0, what="the bot's processes")
 
 
 @pytest.fixture

@@ -117,7 +117,20 @@ class Work:
             log.exception("work handed over from the front failed")
 
 
-class ThreadDeferral:
+class _Handing:
+    """What both deferrals share: a request or a follow-up becomes one item to hand over."""
+
+    def submit(self, request: BoltRequest) -> bool:
+        return self._hand((REQUEST, raw(request)))
+
+    def follow_up(self, name: str, args: tuple[Any, ...]) -> bool:
+        return self._hand((FOLLOW_UP, (name, args)))
+
+    def _hand(self, item: Item) -> bool:
+        raise NotImplementedError
+
+
+class ThreadDeferral(_Handing):
     """The work app on threads of this process."""
 
     def __init__(self, work: Work) -> None:
@@ -131,12 +144,6 @@ class ThreadDeferral:
         """Whether any request handed over is waiting or running (tests wait on it)."""
         with self._lock:
             return self._in_hand > 0
-
-    def submit(self, request: BoltRequest) -> bool:
-        return self._hand((REQUEST, raw(request)))
-
-    def follow_up(self, name: str, args: tuple[Any, ...]) -> bool:
-        return self._hand((FOLLOW_UP, (name, args)))
 
     def _hand(self, item: Item) -> bool:
         with self._lock:
@@ -165,7 +172,7 @@ class ThreadDeferral:
         self._pool.shutdown(wait=True)
 
 
-class ProcessDeferral:
+class ProcessDeferral(_Handing):
     """The work app in a process of its own, started again as soon as it dies (what it held is
     lost, as on a restart: a Home tab not refreshed, a click to make again)."""
 
@@ -206,12 +213,6 @@ class ProcessDeferral:
                     process.exitcode,
                 )
                 self._start()
-
-    def submit(self, request: BoltRequest) -> bool:
-        return self._hand((REQUEST, raw(request)))
-
-    def follow_up(self, name: str, args: tuple[Any, ...]) -> bool:
-        return self._hand((FOLLOW_UP, (name, args)))
 
     def _hand(self, item: Item) -> bool:
         with self._lock:

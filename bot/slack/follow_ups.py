@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from bot.bootstrap import Services
+from bot.slack.guard import record_quietly
 
 log = logging.getLogger(__name__)
 
@@ -27,17 +27,10 @@ def send_outbox(services: Services) -> None:
     services.send_soon()
 
 
-def record_request(services: Services, team_id: str, key: str, now: datetime) -> None:
-    """A first delivery's id, for other replicas to know its retries (bot.slack.guard)."""
-    from bot.slack.guard import record_quietly
-
-    record_quietly(services, team_id, key, now)
-
-
 FOLLOW_UPS: dict[str, Callable[..., None]] = {
     "home": refresh_home,
     "send": send_outbox,
-    "record": record_request,
+    "record": record_quietly,  # a first delivery's id, for other replicas (bot.slack.guard)
 }
 
 
