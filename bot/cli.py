@@ -340,6 +340,7 @@ def serve_command(settings: Settings) -> int:
     finally:
         scheduler.shutdown(wait=False)
         deferral.close()
+        services.seen.flush()
     return 0
 
 

@@ -13,7 +13,7 @@ from bot.bootstrap import Services, build_services
 from bot.config import Settings
 from bot.slack import unavailable
 from bot.slack.deferral import Deferral, ThreadDeferral, Work, install_front
-from bot.slack.guard import install_guard, install_recorder
+from bot.slack.guard import install_guard
 from bot.slack.listeners import register_listeners
 from bot.slack.sanitize import install_sanitizer
 
@@ -54,7 +54,6 @@ def build_work_app(services: Services) -> App:
         request_verification_enabled=False,  # a request may wait here longer than 5 minutes
         acknowledged=True,
     )
-    install_recorder(app, services)
     install_sanitizer(app)
     register_listeners(app, services)
     return app

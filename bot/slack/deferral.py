@@ -38,7 +38,6 @@ from bot.bootstrap import Services
 from bot.slack.commands import SUBCOMMANDS
 from bot.slack.commands.router import answers_later
 from bot.slack.follow_ups import run_follow_up
-from bot.slack.guard import TO_RECORD
 from bot.slack.request import SlackRequest
 
 log = logging.getLogger(__name__)
@@ -84,10 +83,7 @@ def install_front(app: App, services: Services, deferral: Deferral) -> None:
     ) -> BoltResponse | None:
         body = req.body if isinstance(req.body, dict) else {}
         if acknowledged_first(body) and deferral.submit(req):
-            return BoltResponse(status=200, body="")  # the work app records its id
-        to_record = req.context.get(TO_RECORD)
-        if to_record:
-            services.follow_up("record", *to_record)
+            return BoltResponse(status=200, body="")
         return next()
 
 

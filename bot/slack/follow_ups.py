@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.bootstrap import Services
-from bot.slack.guard import record_quietly
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,6 @@ def send_outbox(services: Services) -> None:
 FOLLOW_UPS: dict[str, Callable[..., None]] = {
     "home": refresh_home,
     "send": send_outbox,
-    "record": record_quietly,  # a first delivery's id, for other replicas (bot.slack.guard)
 }
 
 

@@ -5,8 +5,8 @@
   stranger the bot exists and let them write rows of their own.
 - A redelivered request (Slack's retries carry `X-Slack-Retry-Num`; a replayed trigger is the
   same request) is acknowledged and dropped, so it has one effect. Each request's id is kept in
-  memory and, after the acknowledgement, in the database; a retry, which may reach another
-  replica, is checked against the database before anything runs.
+  memory and, within a fraction of a second, in the database (bot.seen); a retry, which may
+  reach another replica, is checked against the database before anything runs.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,9 +30,6 @@ OTHER_WORKSPACE = (
     "Sorry, this mentoring bot belongs to another Slack workspace, so it can't help here. "
     "Ask your workspace admin about installing it for yours."
 )
-# In a request's context: the id of a first delivery, to record once it is known who serves it
-# (bot.slack.deferral).
-TO_RECORD = "request_to_record"
 
 
 class InstalledTeam:
@@ -88,14 +84,6 @@ def _acknowledge(body: dict[str, Any], text: str | None = None) -> BoltResponse:
     return BoltResponse(status=200, body="")
 
 
-def record_quietly(services: Services, team: str, key: str, now: datetime) -> None:
-    """Record a first delivery; an outage only costs the protection against its retries."""
-    try:
-        services.seen.record(team, key, now)
-    except sa.exc.DBAPIError as error:
-        log.warning("could not record request %s: %s", key, error.__class__.__name__)
-
-
 def install_guard(app: App, services: Services) -> None:
     installed = InstalledTeam(services)
     recent = RecentKeys()
@@ -117,10 +105,9 @@ def install_guard(app: App, services: Services) -> None:
             log.info("dropped a repeated request %s (retry %s)", key, retry or "-")
             return _acknowledge(body)
         if retry is None:
-            # A first delivery: recorded for the other replicas off the acknowledgement's path
-            # (Slack retries no sooner than 3 s later, long after the row is written), by the
-            # work app with the request, or else as a follow-up (bot.slack.deferral).
-            req.context[TO_RECORD] = (team, key, now)
+            # A first delivery: written for the other replicas with the others of the moment,
+            # long before Slack could retry it.
+            services.seen.note(team, key, now)
             return next()
         try:
             first = services.seen.record(team, key, now)
@@ -131,19 +118,6 @@ def install_guard(app: App, services: Services) -> None:
         if not first:
             log.info("dropped a redelivered request %s (retry %s)", key, retry)
             return _acknowledge(body)
-        return next()
-
-
-def install_recorder(app: App, services: Services) -> None:
-    """For the work app: record the first deliveries the front handed over (a retry it
-    recorded itself before acting)."""
-
-    @app.middleware
-    def record(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
-        body = req.body if isinstance(req.body, dict) else {}
-        team, key = request_team(body), request_key(body)
-        if team and key and req.headers.get("x-slack-retry-num") is None:
-            record_quietly(services, team, key, services.clock.now())
         return next()
 
 

@@ -122,7 +122,7 @@ def test_a_retry_reaching_another_replica_is_dropped_there_too(
     # A first delivery is recorded for the other replicas too, after its acknowledgement.
     bot.slack.command("log 5 call", user_id="UBEN", trigger_id="trigger.first")
     eventually(lambda: "trigger:trigger.first" in recorded_keys(bot), what="the id recorded")
-    # So is one the front handed to the work app (bot.slack.deferral), by the work app.
+    # So are those the front handed to the work app (bot.slack.deferral).
     home_opened(bot, "UBEN", event_id="EvHANDEDOVER")
     bot.slack.block_action(ids.LEAVE_CANCEL, user_id="UBEN", value="0", trigger_id="trigger.click")
     handed = {"event:EvHANDEDOVER", "trigger:trigger.click"}

@@ -29,6 +29,7 @@ from bot.models import (
     Program,
 )
 from bot.slack import ids
+from bot.slack.commands.status import send_full_lists
 from tests.conftest import TEAM, RunningBot
 from tests.factories import make_program
 from tests.support.block_kit import block_kit_problems
@@ -195,6 +196,42 @@ def test_a_big_program_stays_within_limits_and_sends_every_flag_as_csv(bot) -> N
     [upload] = bot.fake.files.values()
     rows = list(csv.reader(io.StringIO(upload["content"].decode())))
     assert len([r for r in rows if r[0] == "flag"]) == 24
+
+
+def test_the_full_list_goes_again_only_when_it_changed_or_on_another_day(bot) -> None:
+    program = build(bot.services.sessions, 30, flags=24)
+    bot.answer(bot.slack.command("status", user_id="UORGANIZER"))
+    bot.fake.wait_for("files.completeUploadExternal", 1)
+
+    def files_planned() -> int:
+        with bot.services.sessions() as session:
+            return session.scalar(
+                sa.select(sa.func.count()).where(Delivery.key.like("status-csv:%"))
+            )
+
+    # Asking again the same day, with nothing changed, sends no second copy.
+    send_full_lists(bot.services, TEAM, "UORGANIZER", program.id)
+    assert files_planned() == 1
+    # Another organizer gets their own.
+    bot.fake.add_user("UOTHERORG", name="other")
+    send_full_lists(bot.services, TEAM, "UOTHERORG", program.id)
+    assert files_planned() == 2
+    # A flag handled since: the list changed, so it goes again.
+    with bot.services.sessions() as session:
+        flag = session.scalars(sa.select(Flag).order_by(Flag.id)).first()
+        flag.status = FlagStatus.DISMISSED
+        session.commit()
+    send_full_lists(bot.services, TEAM, "UORGANIZER", program.id)
+    assert files_planned() == 3
+    # The next day the same list goes again, for the organizer who asks.
+    bot.services.clock.advance(timedelta(days=1))
+    send_full_lists(bot.services, TEAM, "UORGANIZER", program.id)
+    assert files_planned() == 4
+    uploads = bot.fake.wait_for("files.completeUploadExternal", 4)
+    assert len(uploads) == 4
+    latest = list(bot.fake.files.values())[-1]
+    rows = list(csv.reader(io.StringIO(latest["content"].decode())))
+    assert len([r for r in rows if r[0] == "flag"]) == 23
 
 
 def count_queries(engine, work) -> int:

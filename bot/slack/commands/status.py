@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
+import hashlib
 
 from bot import programs, status
 from bot.bootstrap import Services
 from bot.db import unit_of_work
+from bot.outbox import store
+from bot.slack.blocks.common import escape
 from bot.slack.blocks.status import (
     organizer_status,
     participant_status,
@@ -47,41 +49,52 @@ def run(ctx: CommandContext) -> Reply:
     ):
         program_id = health.program.id
         ctx.services.later(
-            lambda: send_full_lists(
-                ctx.services, ctx.client, ctx.team_id, ctx.user_id, program_id, health
-            )
+            lambda: send_full_lists(ctx.services, ctx.team_id, ctx.user_id, program_id, health)
         )
     return {"text": text, "blocks": blocks}
 
 
 def send_full_lists(
     services: Services,
-    client: WebClient,
     team_id: str,
     user_id: str,
     program_id: int,
     health: status.ProgramHealth | None = None,
 ) -> None:
-    """Every open flag and failure, as a CSV in the organizer's direct messages.
+    """Every open flag and failure, as a CSV in the organizer's direct messages, through the
+    outbox. The same list goes to the same organizer once a day: asking again sends a file
+    only when something in it changed.
 
     `health` is the status just shown, when there is one: no need to compute it twice."""
+    now = services.clock.now()
     with unit_of_work(services.sessions) as session:
         program = programs.get(session, team_id, program_id)
         if program is None:
             return
         content = status_csv(
-            health or status.program_health(session, program, services.clock.now()),
+            health or status.program_health(session, program, now),
             status.open_flags(session, program),
             status.failures(session, program),
         )
-        name = program.name
-    channel = client.conversations_open(users=user_id)["channel"]["id"]
-    client.files_upload_v2(
-        channel=channel,
-        content=content,
-        filename=f"status-{program_id}.csv",
-        title=f"Open flags and undelivered messages: {name}",
-    )
+        digest = hashlib.sha256(content.encode()).hexdigest()[:16]
+        fresh = store.enqueue(
+            session,
+            team_id=team_id,
+            key=f"status-csv:{program_id}:{user_id}:{now.date().isoformat()}:{digest}",
+            message=store.Message(
+                user_id,
+                f"Every open flag and undelivered message of {escape(program.name)}.",
+                file={
+                    "filename": f"status-{program_id}.csv",
+                    "title": f"Open flags and undelivered messages: {program.name}",
+                    "content": content,
+                },
+            ),
+            not_before=now,
+            program_id=program_id,
+        )
+    if fresh:
+        services.send_soon()
 
 
 SUBCOMMANDS = [
