@@ -11,10 +11,17 @@ newcomers). Every request is a distinct delivery (its own trigger_id or event_id
 response_url). The same mix goes to a bare Bolt app that only acks, served the same way (our
 WSGI wrapper, waitress, same thread count), as the floor. Two phases, each `--requests` long:
 
-- saturation: each client sends its next request as soon as it has the answer to the last, so
-  the figures are bound by how many requests a second the server gets through;
+- saturation: each client sends its next request as soon as it has the answer to the last. This
+  measures capacity: with 20 requests always in flight, the mean time to an answer is 20 divided
+  by the requests served a second (Little's law), whatever the acknowledgement path does, so it
+  is bound by how much work a request costs on this machine's cores (the bot, PostgreSQL and the
+  fake Slack share them) and is compared with a floor that does none. Judged: no errors, and
+  every answer inside Slack's 3 s;
 - `--rate` per second (default 40): requests arrive at random instants (Poisson), as from
-  independent people, up to 20 at once; a far busier minute than a 2,000-person program has.
+  independent people, up to 20 at once; a far busier minute than a 2,000-person program has
+  (its weekly check-ins go out paced at Slack's few hundred messages a minute, and the clicks
+  come back at that pace or slower). The latency targets are judged here: p99 under 300 ms and
+  under 3x the floor's, and no errors.
 
     .venv/bin/python bench/ack_latency.py [--requests 2000] [--clients 20] [--rate 40]
         [--participants 2000] [--warmup 40] [--only TEXT] [--tick-seconds 86400]
@@ -1169,6 +1176,24 @@ def report(bot_run: Run, floor_run: Run, phases: list[Phase], clients: int) -> b
                 + (f" {run.late:>5}" if phase.rate else "")
             )
         print(f"  p99 bot/floor {ratio:.2f}x, p50 bot/floor {b.p50 / f.p50:.2f}x")
+        if not phase.rate:
+            served = b.count / bot.wall
+            print(
+                f"  capacity: the bot serves {served:.0f} requests/s; {clients} requests always "
+                f"in flight wait {1000 * clients / served:.0f} ms on average (Little's law)"
+            )
+            checks += [
+                (
+                    f"{phase.name}: every answer inside Slack's {SLACK_TIMEOUT:g} s, bot max "
+                    f"{b.max:.0f} ms",
+                    b.max < 1000 * SLACK_TIMEOUT,
+                ),
+                (
+                    f"{phase.name}: errors, bot {b.errors}, floor {f.errors}",
+                    b.errors == f.errors == 0,
+                ),
+            ]
+            continue
         checks += [
             (
                 f"{phase.name}: bot p99 {b.p99:.0f} ms < {TARGET_P99_MS:.0f} ms",

@@ -340,7 +340,7 @@ def serve_command(settings: Settings) -> int:
     finally:
         scheduler.shutdown(wait=False)
         deferral.close()
-        services.seen.flush()
+        services.seen.close()
     return 0
 
 

@@ -95,6 +95,16 @@ def _first_line(error: sa.exc.SQLAlchemyError) -> str:
     return text[0] if text else type(original).__name__
 
 
+def starts_with(column: Any, prefix: str) -> sa.ColumnElement[bool]:
+    """`column` begins with `prefix`, as a range its index serves (a LIKE prefix cannot use a
+    SQLite index at all, nor a PostgreSQL one under most collations). Exact on byte-ordered
+    columns: keys are, with SQLite's BINARY and, on PostgreSQL, COLLATE "C" (see
+    bot.models.base.byte_ordered)."""
+    if not prefix:
+        raise ValueError("an empty prefix matches everything")
+    return sa.and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
 def insert_many_or_ignore(
     session: Session, model: type[Any], rows: list[dict[str, Any]], conflict: list[str]
 ) -> int:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.db import starts_with
 from bot.health_rules import Finding
 from bot.models import (
     Delivery,
@@ -160,7 +161,9 @@ def close(session: Session, flag: Flag, now: datetime) -> None:
 
 
 def _nudges_of(flag_id: int) -> sa.ColumnElement[bool]:
-    return sa.or_(Delivery.key == nudge_key(flag_id), Delivery.key.like(nudge_key(flag_id, "%")))
+    return sa.or_(
+        Delivery.key == nudge_key(flag_id), starts_with(Delivery.key, nudge_key(flag_id) + ":")
+    )
 
 
 # -- organizers act ----------------------------------------------------------------------------
@@ -228,7 +231,17 @@ def organizer_messages(session: Session, flags: Iterable[Flag]) -> dict[int, lis
         chunk = chosen[start : start + 200]
         for row in session.scalars(
             sa.select(Delivery)
-            .where(sa.or_(*[Delivery.key.like(organizer_key(f.id, "%")) for f in chunk]))
+            .where(
+                sa.or_(
+                    *[
+                        sa.and_(
+                            Delivery.team_id == f.team_id,
+                            starts_with(Delivery.key, organizer_key(f.id, "")),
+                        )
+                        for f in chunk
+                    ]
+                )
+            )
             .order_by(Delivery.id)
         ):
             flag = next(f for f in chunk if row.key.startswith(organizer_key(f.id, "")))
@@ -242,7 +255,7 @@ def next_nudge_key(session: Session, flag: Flag) -> str:
     its own (a DM to each member adds `:<user>`)."""
     keys = session.scalars(
         sa.select(Delivery.key).where(
-            Delivery.team_id == flag.team_id, Delivery.key.like(nudge_key(flag.id, "%"))
+            Delivery.team_id == flag.team_id, starts_with(Delivery.key, nudge_key(flag.id) + ":")
         )
     )
     numbers = [int(n) for key in keys if (n := key.split(":")[2]).isdigit()]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,6 +60,7 @@ class Recorder:
         self._last_prune: datetime | None = None
         self._noted: dict[tuple[str, str], dict[str, Any]] = {}
         self._wake = threading.Event()
+        self._closing = threading.Event()
         self._writer: threading.Thread | None = None
 
     def record(self, team_id: str, key: str, now: datetime) -> bool:
@@ -96,10 +96,18 @@ class Recorder:
             return 0
         return written
 
+    def close(self) -> None:
+        """Write what was noted and stop the writing thread (the bot is stopping)."""
+        self._closing.set()
+        self._wake.set()
+        if self._writer is not None:
+            self._writer.join(timeout=10)
+        self.flush()
+
     def _write(self) -> None:
-        while True:
+        while not self._closing.is_set():
             self._wake.wait()
-            time.sleep(FLUSH_SECONDS)  # let the ids of a burst gather
+            self._closing.wait(FLUSH_SECONDS)  # let the ids of a burst gather
             self._wake.clear()
             self.flush()
 

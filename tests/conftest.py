@@ -190,6 +190,7 @@ class RunningBot:
         self.server.task_dispatcher.shutdown()
         self.thread.join(timeout=5)
         self.deferral.close()  # what the requests handed over, finished before the next test
+        self.services.seen.close()  # the request ids noted, written while the database is up
 
 
 @pytest.fixture

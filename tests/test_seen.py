@@ -45,6 +45,10 @@ def test_first_deliveries_noted_in_a_burst_reach_the_database_together(sessions,
     # Noting an id already written again is harmless.
     recorder.note(TEAM, keys[3], now)
     assert recorder.flush() == 0
+    # Stopping writes what is still noted.
+    recorder.note(TEAM, "event:EvLAST", now)
+    recorder.close()
+    assert "event:EvLAST" in stored(sessions)
 
 
 def test_an_outage_while_writing_noted_ids_is_logged_not_raised(tmp_path, clock, caplog) -> None:

@@ -44,6 +44,12 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def byte_ordered(length: int) -> sa.types.TypeEngine[str]:
+    """Text compared byte by byte, so its index serves prefix lookups (bot.db.starts_with):
+    SQLite's default already; PostgreSQL's database collation would order it otherwise."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 def enum_column(enum_cls: type[enum.Enum]) -> sa.Enum:
     """Enums are stored as their string values without a CHECK, so adding a value needs no
     table rebuild on SQLite."""

@@ -8,7 +8,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models.base import Base, DeliveryStatus, TeamScoped, Timestamped, enum_column
+from bot.models.base import (
+    Base,
+    DeliveryStatus,
+    TeamScoped,
+    Timestamped,
+    byte_ordered,
+    enum_column,
+)
 
 
 class Delivery(TeamScoped, Timestamped, Base):
@@ -21,7 +28,8 @@ class Delivery(TeamScoped, Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(200))  # e.g. weekly-prompt:<pairing>:<ISO week>
+    # e.g. weekly-prompt:<pairing>:<ISO week>; looked up by prefix too (bot.db.starts_with)
+    key: Mapped[str] = mapped_column(byte_ordered(200))
     program_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programs.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(sa.String(64))  # a user id (DM) or a conversation id
     text: Mapped[str] = mapped_column(sa.Text)  # the notification fallback

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot import enrolment, programs
 from bot.bootstrap import Services
-from bot.db import unit_of_work
+from bot.db import starts_with, unit_of_work
 from bot.enrolment import AnswersInvalid, JoinAnswers, JoinRefused, LeaveOutcome, NotActive
 from bot.models import Delivery, Participant, ParticipantStatus
 from bot.organizers import list_organizers
@@ -322,7 +322,7 @@ def _joins_welcomed(session: Session, participant: Participant) -> int:
             .select_from(Delivery)
             .where(
                 Delivery.team_id == participant.team_id,
-                Delivery.key.startswith(f"welcome:{participant.id}:", autoescape=True),
+                starts_with(Delivery.key, f"welcome:{participant.id}:"),
             )
         )
         or 0

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot import talk
 from bot.bootstrap import Services
-from bot.db import unit_of_work
+from bot.db import starts_with, unit_of_work
 from bot.models import Delivery, DeliveryStatus, TalkRequest
 from bot.organizers import list_organizers
 from bot.outbox import store
@@ -210,7 +210,7 @@ def _refresh_organizer_messages(
     rows = session.scalars(
         sa.select(Delivery).where(
             Delivery.team_id == request.team_id,
-            Delivery.key.startswith(talk.organizer_keys_prefix(request.id), autoescape=True),
+            starts_with(Delivery.key, talk.organizer_keys_prefix(request.id)),
         )
     )
     edits = []
