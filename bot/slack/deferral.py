@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 WORK_THREADS = 8  # requests at work at once; mostly waiting on Slack or the database
 WORK_QUEUE_LIMIT = 2 * WORK_THREADS
 STOP_SECONDS = 10.0  # for the work in hand when the bot stops
+# When the cores are busy, acknowledgements (the front) come before work that can wait.
+WORK_NICENESS = 5
 
 # What travels to the work app: the request as Slack sent it (body, query, headers), or a
 # follow-up (its name and arguments).
@@ -232,6 +234,7 @@ def work_process(build_work: Callable[[], Work], queue: Any, room: Any) -> None:
     """The work process: `WORK_THREADS` threads run what the front hands over, until it says
     stop or is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the front, which stops us
+    os.nice(WORK_NICENESS)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
