@@ -24,7 +24,7 @@ from bot.outbox.sender import Sender
 from bot.planner import Planner
 from bot.scheduler import TickReport, run_tick
 from bot.seen import Recorder
-from bot.slack.client import make_client
+from bot.slack.client import answering_client, make_client
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class Services:
     send_soon: SendSoon = field(init=False)
     background: ThreadPoolExecutor = field(init=False)
     seen: Recorder = field(init=False)  # request ids already handled (bot.seen)
+    # For Slack calls an acknowledgement waits on: fails fast (bot.slack.client).
+    answering: WebClient = field(init=False)
     # Hands a follow-up to the work process (bot.slack.deferral); False: no room, do it here.
     hand_over: Callable[[str, tuple[Any, ...]], bool] | None = None
 
@@ -53,6 +55,7 @@ class Services:
         # Work that cannot finish inside Slack's 3 s runs here after the ack.
         self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack")
         self.seen = Recorder(self.sessions)
+        self.answering = answering_client(self.client)
 
     def later(self, work: Callable[[], object]) -> None:
         def run() -> None:

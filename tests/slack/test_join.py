@@ -298,6 +298,26 @@ def test_when_slack_cannot_say_who_you_are_the_form_stays_open(bot: RunningBot) 
     assert participants(bot) == []
 
 
+def test_a_busy_slack_is_not_waited_out_while_the_form_waits(bot: RunningBot) -> None:
+    program = make_program(bot.services.sessions)
+    view = open_join_modal(bot, program.id)
+    # Slack rate-limits users.info for a minute, or is too slow to answer in time.
+    bot.fake.rate_limit("users.info", retry_after=60)
+
+    limited = submit(bot, view)  # answered now, not a minute later
+
+    assert limited["response_action"] == "errors"
+    assert "try again" in limited["errors"]["consent"]
+    bot.fake.delay("users.info", 8.0)
+    slow = submit(bot, view)
+    assert slow["response_action"] == "errors" and "try again" in slow["errors"]["consent"]
+    assert participants(bot) == []
+    # Once Slack answers again, the same form joins.
+    joined = submit(bot, view)
+    assert "Welcome to *Digital Pilot*" in json.dumps(joined["view"])
+    assert [p.user_id for p in participants(bot)] == ["UANA"]
+
+
 def test_an_unknown_slack_user_still_joins_with_defaults(bot: RunningBot) -> None:
     program = make_program(bot.services.sessions)
     submit(bot, open_join_modal(bot, program.id, user="UNEW"), user="UNEW")

@@ -143,12 +143,12 @@ def register(app: App, services: Services) -> None:
         respond(text=STAYING, replace_original=True)
 
     @app.view(ids.JOIN_MODAL)
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         who = actor(body)
         metadata = view_metadata(view.get("private_metadata"))
         answers = answers_from_values(view_values(view))
         try:
-            profile = fetch_profile(client, who.user_id)
+            profile = fetch_profile(services.answering, who.user_id)
         except (SlackApiError, OSError):  # an API error, or Slack out of reach
             log.exception("users.info failed while saving the join modal")
             ack(**field_errors({enrolment.CONSENT: "I couldn't reach Slack; please try again."}))

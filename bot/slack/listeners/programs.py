@@ -77,7 +77,7 @@ def register(app: App, services: Services) -> None:
                 ack(field_errors({"name": ORGANIZERS_ONLY}))
                 return
             try:  # the sponsor must be an active person: Slack says, before anything is stored
-                person = sponsor_person(client, view_values(view).get(sponsor.SPONSOR))
+                person = sponsor_person(services.answering, view_values(view).get(sponsor.SPONSOR))
             except (SlackApiError, OSError):
                 ack(field_errors({sponsor.SPONSOR: CANNOT_CHECK}))
                 return
