@@ -181,7 +181,7 @@ def insert_or_ignore(
 def _insert_or_ignore_statement(
     dialect: str, table: sa.Table, keys: tuple[str, ...], conflict: tuple[str, ...]
 ) -> sa.Insert:
-    """Built once per shape: building it cost more than running it (every request's id)."""
+    """Built once per shape: building it cost more than running it (every outbox row)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:

@@ -228,25 +228,14 @@ def organizer_messages(session: Session, flags: Iterable[Flag]) -> dict[int, lis
     found: dict[int, list[Delivery]] = defaultdict(list)
     chosen = list(flags)
     for start in range(0, len(chosen), 200):
-        chunk = chosen[start : start + 200]
-        for row in session.scalars(
-            sa.select(Delivery)
-            .where(
-                sa.or_(
-                    *[
-                        sa.and_(
-                            Delivery.team_id == f.team_id,
-                            starts_with(Delivery.key, organizer_key(f.id, "")),
-                        )
-                        for f in chunk
-                    ]
-                )
+        owned = [
+            sa.and_(
+                Delivery.team_id == f.team_id, starts_with(Delivery.key, organizer_key(f.id, ""))
             )
-            .order_by(Delivery.id)
-        ):
-            flag = next(f for f in chunk if row.key.startswith(organizer_key(f.id, "")))
-            if row.team_id == flag.team_id:
-                found[flag.id].append(row)
+            for f in chosen[start : start + 200]
+        ]
+        for row in session.scalars(sa.select(Delivery).where(sa.or_(*owned)).order_by(Delivery.id)):
+            found[int(row.key.split(":")[1])].append(row)  # flag:<flag id>:<organizer>
     return found
 
 

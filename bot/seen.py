@@ -67,7 +67,7 @@ class Recorder:
         """True for the first delivery."""
         with unit_of_work(self._sessions) as session:
             first = first_delivery(session, team_id, key, now)
-        self._prune_if_due(now)
+            self._prune_if_due(session, now)
         return first
 
     def note(self, team_id: str, key: str, now: datetime) -> None:
@@ -90,7 +90,7 @@ class Recorder:
         try:
             with unit_of_work(self._sessions) as session:
                 written = insert_many_or_ignore(session, SeenRequest, rows, ["team_id", "key"])
-            self._prune_if_due(max(row["seen_at"] for row in rows))
+                self._prune_if_due(session, max(row["seen_at"] for row in rows))
         except sa.exc.DBAPIError as error:
             log.warning("could not record %d request ids: %s", len(rows), type(error).__name__)
             return 0
@@ -111,11 +111,10 @@ class Recorder:
             self._wake.clear()
             self.flush()
 
-    def _prune_if_due(self, now: datetime) -> None:
+    def _prune_if_due(self, session: Session, now: datetime) -> None:
+        """Forget old ids in the transaction that writes new ones, once an hour or so."""
         with self._lock:
-            due = self._last_prune is None or now - self._last_prune >= PRUNE_EVERY
-            if due:
-                self._last_prune = now
-        if due:
-            with unit_of_work(self._sessions) as session:
-                forget_old(session, now)
+            if self._last_prune is not None and now - self._last_prune < PRUNE_EVERY:
+                return
+            self._last_prune = now
+        forget_old(session, now)

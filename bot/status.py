@@ -7,6 +7,7 @@ loaded as rows.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -174,6 +175,13 @@ def _checkins(session: Session, program: Program, now: datetime, health: Program
         (period, round(float(mood), 2) if mood is not None else None)
         for period, _, _, mood in rows[-TREND_PERIODS:]
     ]
+
+
+def full_lists_key(program_id: int, user_id: str, day: date, content: str) -> str:
+    """The outbox key of a program's full lists sent to one organizer: the same lists go to
+    them once a day, and again only when something in them changed."""
+    digest = hashlib.sha256(content.encode()).hexdigest()[:16]
+    return f"status-csv:{program_id}:{user_id}:{day.isoformat()}:{digest}"
 
 
 def _flags(session: Session, program: Program, health: ProgramHealth) -> None:

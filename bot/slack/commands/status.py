@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from bot import programs, status
 from bot.bootstrap import Services
 from bot.db import unit_of_work
@@ -62,8 +60,7 @@ def send_full_lists(
     health: status.ProgramHealth | None = None,
 ) -> None:
     """Every open flag and failure, as a CSV in the organizer's direct messages, through the
-    outbox. The same list goes to the same organizer once a day: asking again sends a file
-    only when something in it changed.
+    outbox, under a key that sends the same lists once a day (bot.status.full_lists_key).
 
     `health` is the status just shown, when there is one: no need to compute it twice."""
     now = services.clock.now()
@@ -76,11 +73,10 @@ def send_full_lists(
             status.open_flags(session, program),
             status.failures(session, program),
         )
-        digest = hashlib.sha256(content.encode()).hexdigest()[:16]
         fresh = store.enqueue(
             session,
             team_id=team_id,
-            key=f"status-csv:{program_id}:{user_id}:{now.date().isoformat()}:{digest}",
+            key=status.full_lists_key(program_id, user_id, now.date(), content),
             message=store.Message(
                 user_id,
                 f"Every open flag and undelivered message of {escape(program.name)}.",
