@@ -410,6 +410,7 @@ def serve_fake(newcomers: int, participants: int, response_urls: int) -> None:
     from tests.support.fake_slack import FakeSlack
 
     fake = FakeSlack(bot_token=TOKEN, team_id=TEAM).start()
+    fake.answers_shown_elsewhere = True  # this bench's clients do not pass forms' answers on
     for user in ORGANIZERS:
         fake.add_user(user, name=user.lower())
     for n in range(participants):
@@ -431,6 +432,7 @@ def serve_fake(newcomers: int, participants: int, response_urls: int) -> None:
         published: list[tuple[str, float]] = []
         answered: list[tuple[str, float]] = []
         opened: list[tuple[str, float]] = []
+        updated: list[tuple[str, float, bool]] = []  # a form's outcome: where, when, welcome?
         for call in calls:
             counts[call.method] = counts.get(call.method, 0) + 1
             if call.status != 200 or call.response.get("ok") is False:
@@ -442,6 +444,9 @@ def serve_fake(newcomers: int, participants: int, response_urls: int) -> None:
                 answered.append((call.path, call.at))
             elif call.method == "views.open":
                 opened.append((str(call.params.get("trigger_id")), call.at))
+            elif call.method == "views.update" and call.params.get("external_id"):
+                welcome = "Welcome to" in json.dumps(call.params.get("view"))
+                updated.append((str(call.params["external_id"]), call.at, welcome))
         print(
             json.dumps(
                 {
@@ -452,6 +457,7 @@ def serve_fake(newcomers: int, participants: int, response_urls: int) -> None:
                     "published": published,
                     "answered": answered,
                     "opened": opened,
+                    "updated": updated,
                 }
             ),
             flush=True,
@@ -595,6 +601,7 @@ class Result:
     response_url: str = ""
     working: str = ""  # how a command whose answer follows was acknowledged, if it was
     trigger: str = ""
+    saving: str = ""  # the external id of a form's "Saving…" answer, which the outcome replaces
 
 
 @dataclass
@@ -726,7 +733,7 @@ def send(item: Planned, texts: tuple[str, ...], working_ack: str) -> Result:
     CURRENT.response_url = item.response_url
     sent_at = time.monotonic()
     started = time.perf_counter()
-    error, working = "", ""
+    error, working, saving = "", "", ""
     try:
         response = item.send()
     except OSError as failure:  # refused, reset or timed out
@@ -751,6 +758,8 @@ def send(item: Planned, texts: tuple[str, ...], working_ack: str) -> Result:
             working = "a silent ack"  # the answer follows through response_url
         elif said == working_ack:
             working = "'working on it'"
+        view = answer.get("view") if isinstance(answer, dict) else None
+        saving = str(view.get("external_id") or "") if isinstance(view, dict) else ""
     return Result(
         item.label,
         item.kind,
@@ -761,6 +770,7 @@ def send(item: Planned, texts: tuple[str, ...], working_ack: str) -> Result:
         item.response_url,
         working,
         item.trigger,
+        saving,
     )
 
 
@@ -852,6 +862,8 @@ def deferred_delays(
         published.setdefault(user, []).append(at)
     answered = {path: at for path, at in summary["answered"]}
     opened = {trigger: at for trigger, at in summary["opened"]}
+    # A join form's outcome counts as seen only when it is the welcome: every join here joins.
+    outcomes = {where: at for where, at, welcome in summary["updated"] if welcome}
     found: dict[str, tuple[int, int, list[float]]] = {}
 
     def note(name: str, at: float | None, sent_at: float) -> None:
@@ -875,6 +887,8 @@ def deferred_delays(
             note(f"answer after {r.working}, {r.label}", answered.get(_path(r)), r.sent_at)
         if r.trigger:
             note(f"form opened, {r.label}", opened.get(r.trigger), r.sent_at)
+        if r.saving:
+            note(f"welcome in place of 'Saving…', {r.label}", outcomes.get(r.saving), r.sent_at)
     return found
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from bot.db import starts_with
 from bot.join_answers import (
     CAREER_STAGE,
     CONSENT,
@@ -31,6 +32,7 @@ from bot.join_answers import (
     AnswersInvalid,
     JoinAnswers,
     ValidAnswers,
+    form_errors,
     split_skills,
     validate,
 )
@@ -77,15 +79,19 @@ __all__ = [
     "answers_of",
     "enrolments_for_user",
     "erase_free_text",
+    "form_errors",
     "get_participant",
     "join",
     "join_refusal",
+    "joins_welcomed",
     "leave",
+    "own_participant",
     "partners_of",
     "prefill",
     "split_skills",
     "update_answers",
     "validate",
+    "welcome_key",
 ]
 
 LIVE_PAIRINGS = (PairingStatus.ACTIVE, PairingStatus.PAUSED)
@@ -244,6 +250,26 @@ def update_answers(
 def _apply(participant: Participant, valid: ValidAnswers) -> None:
     for key, value in valid.__dict__.items():
         setattr(participant, key, value)
+
+
+def welcome_key(participant: Participant, number: int) -> str:
+    """The outbox key of someone's welcome for their `number`th join: each join is told once."""
+    return f"welcome:{participant.id}:{number}"
+
+
+def joins_welcomed(session: Session, participant: Participant) -> int:
+    """How many times this person was welcomed (their joins so far, rejoins included)."""
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.team_id == participant.team_id,
+                starts_with(Delivery.key, f"welcome:{participant.id}:"),
+            )
+        )
+        or 0
+    )
 
 
 # -- leaving and erasing -----------------------------------------------------------------------
@@ -436,6 +462,16 @@ def get_participant(session: Session, team_id: str, participant_id: int) -> Part
             Participant.team_id == team_id, Participant.id == participant_id
         )
     )
+
+
+def own_participant(
+    session: Session, team_id: str, user_id: str, participant_id: int | None
+) -> Participant | None:
+    """The participant a button or form names, only if it is the acting person's own."""
+    if participant_id is None:
+        return None
+    participant = get_participant(session, team_id, participant_id)
+    return participant if participant is not None and participant.user_id == user_id else None
 
 
 def partners_of(session: Session, participant: Participant) -> list[Participant]:

@@ -70,6 +70,26 @@ class AnswersInvalid(Exception):
 def validate(answers: JoinAnswers, catalogue: Sequence[str]) -> ValidAnswers:
     """Check every answer against the program's catalogue; raise `AnswersInvalid` with all
     the problems at once, so the person fixes them in one go."""
+    return _checked(answers, catalogue, has_select=bool(catalogue))
+
+
+def form_errors(answers: JoinAnswers, *, has_select: bool) -> dict[str, str]:
+    """The problems `validate` finds whatever the program's catalogue holds, by field.
+
+    Checked in a form's acknowledgement, where the program is not looked up: the picks are
+    taken as the catalogue's. A pick that is not (only a tampered form, or a catalogue edited
+    while the form was open, has one) is for `validate` when the answers are saved.
+    `has_select`: the form has the catalogue's select, so a missing skill is asked for there.
+    """
+    picks = [*answers.skills_offered, *answers.skills_wanted]
+    try:
+        _checked(answers, [str(pick) for pick in picks], has_select=has_select)
+    except AnswersInvalid as invalid:
+        return invalid.errors
+    return {}
+
+
+def _checked(answers: JoinAnswers, catalogue: Sequence[str], *, has_select: bool) -> ValidAnswers:
     errors: dict[str, str] = {}
     try:
         role = ParticipantRole(answers.role or "")
@@ -84,9 +104,11 @@ def validate(answers: JoinAnswers, catalogue: Sequence[str]) -> ValidAnswers:
         answers.skills_wanted, answers.skills_wanted_other, catalogue, SKILLS_WANTED, errors
     )
     if not offered and not _has_error(errors, SKILLS_OFFERED, SKILLS_OFFERED_OTHER):
-        errors[_where(SKILLS_OFFERED, catalogue)] = "Pick or type at least one skill you can teach."
+        errors[_where(SKILLS_OFFERED, has_select)] = (
+            "Pick or type at least one skill you can teach."
+        )
     if not wanted and not _has_error(errors, SKILLS_WANTED, SKILLS_WANTED_OTHER):
-        errors[_where(SKILLS_WANTED, catalogue)] = "Pick or type at least one skill to learn."
+        errors[_where(SKILLS_WANTED, has_select)] = "Pick or type at least one skill to learn."
 
     department = " ".join(answers.department.split())
     if len(department) > DEPARTMENT_LENGTH:
@@ -126,9 +148,9 @@ def validate(answers: JoinAnswers, catalogue: Sequence[str]) -> ValidAnswers:
     )
 
 
-def _where(picks_field: str, catalogue: Sequence[str]) -> str:
+def _where(picks_field: str, has_select: bool) -> str:
     """Without a catalogue the modal has no select, so the message goes under the text box."""
-    return picks_field if catalogue else f"{picks_field}_other"
+    return picks_field if has_select else f"{picks_field}_other"
 
 
 def _has_error(errors: dict[str, str], *fields: str) -> bool:

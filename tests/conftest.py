@@ -155,6 +155,7 @@ class RunningBot:
             SIGNING_SECRET,
             team_id=TEAM,
             response_url_factory=fake.new_response_url,
+            answer_shown=fake.answer_shown,
         )
 
     def start(self) -> RunningBot:
@@ -181,6 +182,15 @@ class RunningBot:
             what=f"an answer for the command at {response.response_url}",
         )
         return late[0].params
+
+    def form_answer(self, response: Response, timeout: float = 5.0) -> dict[str, Any]:
+        """What the person sees once a form is submitted: the acknowledgement's errors or view;
+        or, where it answered "Saving…", the view the bot put in its place when saved."""
+        assert response.status == 200, response.text
+        answer = response.json() if response.body else {}
+        if answer.get("view", {}).get("external_id", "").startswith("mentoring-saving-"):
+            return {**answer, "view": self.fake.shown_in_place_of(answer, timeout)}
+        return answer
 
     def stop(self) -> None:
         """Close every channel, then the dispatcher, as waitress has no stop() of its own."""

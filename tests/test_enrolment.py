@@ -169,27 +169,27 @@ def test_joining_stores_the_answers_in_the_catalogues_spelling(sessions) -> None
     assert participant.created_at == START
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "words"),
-    [
-        ({"role": None}, "role", "how you'd like to take part"),
-        ({"role": "boss"}, "role", "how you'd like to take part"),
-        ({"consent": False}, "consent", "agree"),
-        ({"skills_offered": []}, "skills_offered", "at least one skill you can teach"),
-        ({"skills_wanted": []}, "skills_wanted", "at least one skill to learn"),
-        ({"skills_offered_other": "x" * 61}, "skills_offered_other", "60 characters"),
-        (
-            {"skills_wanted_other": "\n".join(f"skill {n}" for n in range(11))},
-            "skills_wanted_other",
-            "at most 10",
-        ),
-        ({"skills_offered": ["y" * 61]}, "skills_offered", "pick again"),
-        ({"department": "d" * 121}, "department", "120 characters (it has 121)"),
-        ({"goals": "g" * 1001}, "goals", "1,000 characters (it has 1,001)"),
-        ({"meeting_formats": ["coffee", "dinner"]}, "meeting_formats", "coffee, lunch, walk"),
-        ({"career_stage": "intern"}, "career_stage", "career stage"),
-    ],
-)
+BAD_ANSWERS = [
+    ({"role": None}, "role", "how you'd like to take part"),
+    ({"role": "boss"}, "role", "how you'd like to take part"),
+    ({"consent": False}, "consent", "agree"),
+    ({"skills_offered": []}, "skills_offered", "at least one skill you can teach"),
+    ({"skills_wanted": []}, "skills_wanted", "at least one skill to learn"),
+    ({"skills_offered_other": "x" * 61}, "skills_offered_other", "60 characters"),
+    (
+        {"skills_wanted_other": "\n".join(f"skill {n}" for n in range(11))},
+        "skills_wanted_other",
+        "at most 10",
+    ),
+    ({"skills_offered": ["y" * 61]}, "skills_offered", "pick again"),
+    ({"department": "d" * 121}, "department", "120 characters (it has 121)"),
+    ({"goals": "g" * 1001}, "goals", "1,000 characters (it has 1,001)"),
+    ({"meeting_formats": ["coffee", "dinner"]}, "meeting_formats", "coffee, lunch, walk"),
+    ({"career_stage": "intern"}, "career_stage", "career stage"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), BAD_ANSWERS)
 def test_each_bad_answer_gets_its_own_message_and_nothing_is_stored(
     sessions, changes, field, words
 ) -> None:
@@ -199,6 +199,31 @@ def test_each_bad_answer_gets_its_own_message_and_nothing_is_stored(
     assert words in raised.value.errors[field]
     assert list(raised.value.errors) == [field]
     assert participant_rows(sessions) == []
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), BAD_ANSWERS)
+def test_a_form_is_checked_without_its_catalogue_as_when_saved(changes, field, words) -> None:
+    """What a form's answer can say before the program is looked up: the same message on the
+    same field, except for a pick the catalogue lacks, which only saving can tell."""
+    found = enrolment.form_errors(answers(**changes), has_select=True)
+    if field == "skills_offered" and changes["skills_offered"]:  # a pick, not an empty list
+        assert found == {}
+        return
+    assert words in found[field]
+    assert list(found) == [field]
+
+
+def test_a_form_without_the_catalogues_select_asks_for_skills_in_its_text_boxes() -> None:
+    empty = answers(skills_offered=[], skills_wanted=[])
+    assert set(enrolment.form_errors(empty, has_select=False)) == {
+        "skills_offered_other",
+        "skills_wanted_other",
+    }
+    assert set(enrolment.form_errors(empty, has_select=True)) == {
+        "skills_offered",
+        "skills_wanted",
+    }
+    assert enrolment.form_errors(answers(), has_select=True) == {}
 
 
 def test_typed_skills_alone_are_enough_and_without_a_catalogue_errors_go_to_the_text_box() -> None:

@@ -78,6 +78,7 @@ def served(db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[Serve
             SIGNING_SECRET,
             team_id=TEAM,
             response_url_factory=fake_slack.new_response_url,
+            answer_shown=fake_slack.answer_shown,
         )
         yield Served(process, slack, log)
     finally:
@@ -119,8 +120,11 @@ def test_the_work_is_done_by_a_work_process_that_is_replaced_when_it_dies(
     saved = served.slack.view_submission(
         ids.JOIN_MODAL, fill(view), user_id="UANA", private_metadata=view["private_metadata"]
     )
-    assert saved.status == 200 and b"errors" not in saved.body  # answered by the front
-    # What follows the answer is the work process's: her welcome DM and her Home tab.
+    assert saved.status == 200 and b"Saving your answers" in saved.body  # answered by the front
+    # What follows the answer is the work process's: saving, the outcome in place of
+    # "Saving…", her welcome DM and her Home tab.
+    outcome = fake_slack.shown_in_place_of(saved.json(), timeout=20)
+    assert "Welcome to *Digital Pilot*" in str(outcome)
     [welcome] = fake_slack.wait_for("chat.postMessage", timeout=20)
     assert "Digital Pilot" in str(welcome.params)
     assert eventually(lambda: len(published_for(fake_slack, "UANA")) == 2)

@@ -26,9 +26,17 @@ def send_outbox(services: Services) -> None:
     services.send_soon()
 
 
+def save_join_form(services: Services, form: Any) -> None:
+    """A submitted join (or profile) form, answered with "Saving…" (its listener's module)."""
+    from bot.slack.listeners.join_form import save_form
+
+    save_form(services, form)
+
+
 FOLLOW_UPS: dict[str, Callable[..., None]] = {
     "home": refresh_home,
     "send": send_outbox,
+    "join-form": save_join_form,
 }
 
 

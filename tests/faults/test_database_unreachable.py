@@ -21,13 +21,23 @@ from sqlalchemy.orm import sessionmaker
 from bot.bootstrap import build_services
 from bot.clock import FixedClock
 from bot.db import make_engine, make_session_factory
-from bot.models import Base, Delivery, DeliveryStatus, Meeting, MeetingStatus
+from bot.models import (
+    Base,
+    Delivery,
+    DeliveryStatus,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    Program,
+)
 from bot.outbox import store
 from bot.outbox.pacing import Pacer
 from bot.slack import ids
+from bot.slack.commands.enrolment import join_view
 from bot.slack.interaction import TRY_AGAIN
 from tests.conftest import START, TEAM, RunningBot, settings_for
 from tests.factories import make_program
+from tests.slack.test_join import fill
 from tests.support.fake_slack import FakeSlack
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.waiting import eventually
@@ -169,6 +179,36 @@ def test_requests_get_a_friendly_try_again_and_work_once_the_database_is_back(
     with direct() as session:
         meeting = session.get(Meeting, meeting_id)
         assert (meeting.status, meeting.minutes_held) == (MeetingStatus.HELD, 40)
+
+
+def test_a_join_form_saved_during_an_outage_says_so_and_joins_once_it_is_back(
+    outage: Outage,
+) -> None:
+    bot, direct = outage.bot, outage.direct
+    bot.fake.add_user("UANA", name="ana")
+    program = make_program(direct, "Digital Pilot")
+    with direct() as session:
+        form = join_view(session, session.get(Program, program.id), "UANA")
+
+    def submitted() -> dict:
+        response = bot.slack.view_submission(
+            ids.JOIN_MODAL, fill(form), user_id="UANA", private_metadata=form["private_metadata"]
+        )
+        assert "Saving your answers" in response.text  # answered without the database
+        return bot.form_answer(response, timeout=15)
+
+    outage.proxy.cut()
+    during = submitted()
+    outage.proxy.restore()
+
+    assert "my database is not answering" in json.dumps(during["view"])
+    with direct() as session:  # nothing half-written
+        assert session.scalars(sa.select(Participant)).all() == []
+        assert session.scalars(sa.select(Delivery)).all() == []
+    after = submitted()
+    assert "Welcome to *Digital Pilot*" in json.dumps(after["view"])
+    with direct() as session:
+        assert [p.user_id for p in session.scalars(sa.select(Participant))] == ["UANA"]
 
 
 def test_the_database_lost_mid_send_sends_nothing_twice_and_the_tick_resumes(

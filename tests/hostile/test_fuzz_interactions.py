@@ -473,14 +473,18 @@ def check_form_answer(
     bot: RunningBot, response: Response, values: dict, before: dict, caplog
 ) -> dict:
     """200, nothing logged as an error; a refused form names only its own fields and leaves the
-    database as it was. Returns the ack."""
+    database as it was. Returns what the person sees (for a form saved after its
+    answer, the outcome in place of "Saving…")."""
     assert response.status == 200, (response.status, response.text[:300])
     assert log_problems(caplog) == []
-    answer = response.json() if response.body else {}
+    answer = bot.form_answer(response)  # for a form saved after its answer, the outcome
     if answer.get("response_action") == "errors":
         errors = answer["errors"]
         assert errors and all(isinstance(m, str) and m for m in errors.values())
         assert set(errors) <= set(values), f"errors on fields the form lacks: {errors}"
+        assert changed_tables(before, snapshot(bot)) == []
+    elif answer.get("view", {}).get("callback_id") == ids.JOIN_MODAL:  # back, to fix
+        assert answer["view"]["blocks"][0]["text"]["text"].startswith(":warning:")
         assert changed_tables(before, snapshot(bot)) == []
     return answer
 

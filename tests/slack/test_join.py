@@ -7,8 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.enrolment import JoinAnswers
 from bot.models import Delivery, Invitation, Participant, ParticipantStatus, Program, ProgramStatus
 from bot.slack import ids
+from bot.slack.blocks.enrolment import join_modal
 from tests.conftest import TEAM, RunningBot
 from tests.factories import make_program
 from tests.support.block_kit import block_kit_problems
@@ -57,7 +59,8 @@ def open_join_modal(bot: RunningBot, program_id: int, user: str = "UANA") -> dic
 
 
 def submit(bot: RunningBot, view: dict[str, Any], user: str = "UANA", **changes: Any) -> dict:
-    """Send the filled-in modal; once it is saved, the person's Home tab is refreshed too."""
+    """Send the filled-in modal; what the person sees in the end (the answer's errors, or the
+    outcome in place of "Saving…"). Once it is saved, their Home tab is refreshed too."""
     homes = len(bot.fake.calls_to("views.publish"))
     response = bot.slack.view_submission(
         ids.JOIN_MODAL,
@@ -65,9 +68,8 @@ def submit(bot: RunningBot, view: dict[str, Any], user: str = "UANA", **changes:
         user_id=user,
         private_metadata=view["private_metadata"],
     )
-    assert response.status == 200
-    answer = response.json() if response.body else {}
-    if answer.get("response_action") != "errors":
+    answer = bot.form_answer(response)
+    if "Welcome to" in modal_text(answer.get("view", {})):
         [*_, home] = bot.fake.wait_for("views.publish", homes + 1)
         assert home.params["user_id"] == user
     return answer
@@ -172,9 +174,12 @@ def test_closed_unknown_and_foreign_programs_are_refused(bot: RunningBot) -> Non
     bot.slack.block_action(ids.JOIN, user_id="UANA", value="not-a-number")
     replies = [call.params["text"] for call in bot.fake.wait_for("response_url", 5)]
     metadata = json.dumps({"program_id": closed.id})
-    late = bot.slack.view_submission(
-        ids.JOIN_MODAL, {}, user_id="UANA", private_metadata=metadata
-    ).json()
+    form = join_modal(closed, JoinAnswers(), private_metadata=metadata)  # opened while open
+    late = bot.form_answer(
+        bot.slack.view_submission(
+            ids.JOIN_MODAL, fill(form), user_id="UANA", private_metadata=metadata
+        )
+    )
     elsewhere = bot.slack.view_submission(
         ids.JOIN_MODAL,
         {},
@@ -286,16 +291,29 @@ def test_someone_who_left_can_join_again_and_is_welcomed_again(bot: RunningBot) 
     assert [call.params["channel"] for call in posted].count("UANA") == 2
 
 
-def test_when_slack_cannot_say_who_you_are_the_form_stays_open(bot: RunningBot) -> None:
+def test_when_slack_cannot_say_who_you_are_the_form_comes_back_filled_in(
+    bot: RunningBot,
+) -> None:
     program = make_program(bot.services.sessions)
     view = open_join_modal(bot, program.id)
     bot.fake.fail("users.info", "fatal_error")
 
-    answer = submit(bot, view)
+    answer = submit(bot, view, goals="Learn how budgets get made")
 
-    assert answer["response_action"] == "errors"
-    assert "try again" in answer["errors"]["consent"]
+    again = answer["view"]
+    assert again["callback_id"] == ids.JOIN_MODAL  # a form to submit again, not a notice
+    assert "couldn't reach Slack" in modal_text(again)
+    assert "submit it again" in modal_text(again)
+    assert block_kit_problems(again, "modal") == []
+    goals = next(b for b in again["blocks"] if b.get("block_id") == "goals")
+    assert goals["element"]["initial_value"] == "Learn how budgets get made"
+    assert json.loads(again["private_metadata"]) == {"program_id": program.id}
     assert participants(bot) == []
+    assert delivery_keys(bot) == []
+    # Submitted again as it came back, it joins.
+    joined = submit(bot, again, goals="Learn how budgets get made")
+    assert "Welcome to" in modal_text(joined["view"])
+    assert [p.goals for p in participants(bot)] == ["Learn how budgets get made"]
 
 
 def test_a_busy_slack_is_not_waited_out_while_the_form_waits(bot: RunningBot) -> None:
@@ -304,13 +322,12 @@ def test_a_busy_slack_is_not_waited_out_while_the_form_waits(bot: RunningBot) ->
     # Slack rate-limits users.info for a minute, or is too slow to answer in time.
     bot.fake.rate_limit("users.info", retry_after=60)
 
-    limited = submit(bot, view)  # answered now, not a minute later
+    limited = submit(bot, view)  # shown within seconds, not a minute later
 
-    assert limited["response_action"] == "errors"
-    assert "try again" in limited["errors"]["consent"]
+    assert "couldn't reach Slack" in modal_text(limited["view"])
     bot.fake.delay("users.info", 8.0)
     slow = submit(bot, view)
-    assert slow["response_action"] == "errors" and "try again" in slow["errors"]["consent"]
+    assert "couldn't reach Slack" in modal_text(slow["view"])
     assert participants(bot) == []
     # Once Slack answers again, the same form joins.
     joined = submit(bot, view)
@@ -341,3 +358,71 @@ def test_a_join_button_on_the_home_tab_opens_the_form_or_explains_in_a_modal(
     assert block_kit_problems(notice.params["view"], "modal") == []
     assert json.loads(form["private_metadata"]) == {"program_id": open_program.id}
     assert bot.fake.calls_to("response_url") == []
+
+
+def test_a_submission_is_answered_at_once_and_its_outcome_replaces_that_answer(
+    bot: RunningBot,
+) -> None:
+    program = make_program(bot.services.sessions, "Digital Pilot")
+    view = open_join_modal(bot, program.id)
+
+    response = bot.slack.view_submission(
+        ids.JOIN_MODAL, fill(view), user_id="UANA", private_metadata=view["private_metadata"]
+    )
+
+    answer = response.json()  # the answer saves nothing yet: it says it is saving
+    assert answer["response_action"] == "update"
+    assert "Saving your answers" in modal_text(answer["view"])
+    assert block_kit_problems(answer["view"], "modal") == []
+    outcome = bot.fake.shown_in_place_of(answer)
+    assert "Welcome to *Digital Pilot*" in modal_text(outcome)
+    # What Slack shows in the submitted view's place is the outcome, not "Saving…".
+    assert "Welcome to *Digital Pilot*" in modal_text(bot.fake.views["V0VIEW"])
+    assert [p.user_id for p in participants(bot)] == ["UANA"]
+
+
+def test_an_outcome_ready_before_slack_shows_saving_still_replaces_it(bot: RunningBot) -> None:
+    program = make_program(bot.services.sessions)
+    view = open_join_modal(bot, program.id)
+    bot.fake.fail("views.update", "not_found", times=2)  # "Saving…" not Slack's view yet
+
+    answer = submit(bot, view)
+
+    assert "Welcome to" in modal_text(answer["view"])
+    assert [p.user_id for p in participants(bot)] == ["UANA"]
+
+
+def test_a_form_closed_while_saving_still_joins_and_welcomes(bot: RunningBot, caplog) -> None:
+    program = make_program(bot.services.sessions, "Digital Pilot")
+    view = open_join_modal(bot, program.id)
+    bot.fake.fail("views.update", "not_found", times=100)  # closed: there is nothing to update
+
+    response = bot.slack.view_submission(
+        ids.JOIN_MODAL, fill(view), user_id="UANA", private_metadata=view["private_metadata"]
+    )
+
+    assert "Saving your answers" in response.text
+    [welcome] = bot.fake.wait_for("chat.postMessage")  # told by message instead
+    assert welcome.params["channel"] == "UANA" and "Digital Pilot" in welcome.params["text"]
+    assert [p.user_id for p in participants(bot)] == ["UANA"]
+    assert "could not show a saved form's outcome" in caplog.text
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_a_pick_the_catalogue_lacks_brings_the_form_back_and_saves_nothing(
+    bot: RunningBot,
+) -> None:
+    program = make_program(bot.services.sessions, "Digital Pilot")
+    view = open_join_modal(bot, program.id)
+    forged = "A skill no catalogue holds, sent by hand and far too long for one"
+
+    answer = submit(bot, view, skills_offered=[forged], goals="Budgets")
+
+    again = answer["view"]
+    assert again["callback_id"] == ids.JOIN_MODAL
+    assert "The list of skills changed since you opened this form" in modal_text(again)
+    assert forged not in modal_text(again)  # only the catalogue's options are offered
+    goals = next(b for b in again["blocks"] if b.get("block_id") == "goals")
+    assert goals["element"]["initial_value"] == "Budgets"
+    assert block_kit_problems(again, "modal") == []
+    assert participants(bot) == [] and delivery_keys(bot) == []

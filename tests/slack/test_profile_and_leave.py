@@ -18,6 +18,7 @@ from bot.models import (
     Win,
 )
 from bot.slack import ids
+from bot.slack.commands.enrolment import edit_view
 from tests.conftest import RunningBot
 from tests.factories import make_program
 from tests.slack.test_join import fill
@@ -100,12 +101,14 @@ def test_the_profile_shows_the_answers_safely_and_edits_them(bot: RunningBot) ->
     assert by_id["consent"]["element"]["initial_options"][0]["value"] == "yes"
 
     bot.fake.add_user("UANA", name="ana", tz="Asia/Tokyo")
-    answer = bot.slack.view_submission(
-        ids.JOIN_MODAL,
-        fill(view, department="Research", meeting_formats=["video"]),
-        user_id="UANA",
-        private_metadata=view["private_metadata"],
-    ).json()
+    answer = bot.form_answer(
+        bot.slack.view_submission(
+            ids.JOIN_MODAL,
+            fill(view, department="Research", meeting_formats=["video"]),
+            user_id="UANA",
+            private_metadata=view["private_metadata"],
+        )
+    )
 
     assert "Saved" in json.dumps(answer["view"])
     saved = load(bot, Participant, ana)
@@ -132,12 +135,16 @@ def test_nobody_can_open_or_save_someone_elses_profile(bot: RunningBot) -> None:
     foreign = bot.slack.block_action(
         ids.PROFILE_EDIT, user_id="UANA", value=str(ana), team_id="T0OTHER"
     )
-    saved = bot.slack.view_submission(
-        ids.JOIN_MODAL,
-        {},
-        user_id="UEVE",
-        private_metadata=json.dumps({"participant_id": ana}),
-    ).json()
+    with bot.services.sessions() as session:
+        form = edit_view(session.get(Participant, ana))  # Ana's own form, filled in by Eve
+    saved = bot.form_answer(
+        bot.slack.view_submission(
+            ids.JOIN_MODAL,
+            fill(form, department="Eve's"),
+            user_id="UEVE",
+            private_metadata=json.dumps({"participant_id": ana}),
+        )
+    )
 
     assert "someone else's" in mine_not["text"]
     assert (foreign.status, foreign.body) == (200, b"")  # another workspace: refused outright

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .block_kit import MAX_MESSAGE_TEXT, block_kit_problems
+from .waiting import eventually
 
 JSON_PARAMS = ("blocks", "view", "attachments", "files", "metadata")
 SERVER_ERROR_BODY = (
@@ -92,6 +93,9 @@ class FakeSlack:
         self.views: dict[str, dict] = {}
         self.home_views: dict[str, dict] = {}
         self.violations: list[str] = []
+        # Where the requests' senders do not pass a form's answer on (`answer_shown`), as the
+        # load bench's do not, a view named by an unknown external id is taken as Slack's.
+        self.answers_shown_elsewhere = False
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._faults: dict[str, list[_Injected]] = {}
@@ -280,6 +284,30 @@ class FakeSlack:
             self._window.append(now)
             self._last_in_channel[channel] = now
         return None
+
+    def answer_shown(self, view_id: str, answer: dict) -> None:
+        """What Slack does with a form's answer: a `response_action` of "update" replaces the
+        submitted view (its id stays) before anyone can update it by id or external id."""
+        if answer.get("response_action") != "update":
+            return
+        # A view Slack refuses shows Slack's own error; the violation is recorded.
+        with self._lock, contextlib.suppress(_Refusal):
+            self._store_view("view_submission", answer.get("view"), "modal", view_id)
+
+    def shown_in_place_of(self, answer: dict, timeout: float = 5.0) -> dict:
+        """The view a "Saving…" answer (one with an external id) turned into, once the bot
+        has put the outcome in its place with views.update."""
+        external_id = answer["view"]["external_id"]
+        [update] = eventually(
+            lambda: [
+                call
+                for call in self.calls_to("views.update")
+                if call.params.get("external_id") == external_id and call.response.get("ok")
+            ],
+            timeout,
+            what=f"the outcome in place of {external_id}",
+        )
+        return update.params["view"]
 
     def new_response_url(self) -> str:
         url = f"{self.root_url}response/{next(self._ids)}"
@@ -604,9 +632,12 @@ class FakeSlack:
         view_id, external_id = params.get("view_id"), params.get("external_id")
         if external_id:
             matches = [v["id"] for v in self.views.values() if v.get("external_id") == external_id]
-            if not matches:
+            if matches:
+                view_id = matches[0]
+            elif self.answers_shown_elsewhere:
+                view_id = f"V{next(self._ids):08d}"
+            else:
                 raise _Refusal("not_found")
-            view_id = matches[0]
         if not view_id:
             raise _invalid_arguments("view_id or external_id is required")
         known = self.views.get(view_id)

@@ -59,11 +59,13 @@ class SignedClient:
         *,
         team_id: str = "T0TEAM",
         response_url_factory: Callable[[], str] | None = None,
+        answer_shown: Callable[[str, dict], None] | None = None,
         bot_user_id: str = "UBOT",
         api_app_id: str = "A0APP",
     ) -> None:
         self.url, self.signing_secret, self.team_id = url, signing_secret, team_id
         self.response_url_factory = response_url_factory
+        self.answer_shown = answer_shown  # Slack showing a form's answer (FakeSlack.answer_shown)
         self.bot_user_id, self.api_app_id = bot_user_id, api_app_id
         self.last: tuple[bytes, str] | None = None  # the last body sent, for redelivery
 
@@ -222,7 +224,15 @@ class SignedClient:
         payload = self._interaction("view_submission", user_id, team_id)
         payload["view"] = self._view(callback_id, values, private_metadata, view_id, team_id)
         payload["response_urls"] = []
-        return self._post_payload(payload, retry_num)
+        response = self._post_payload(payload, retry_num)
+        if self.answer_shown is not None and response.status == 200 and response.body:
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = None
+            if isinstance(answer, dict):
+                self.answer_shown(view_id, answer)
+        return response
 
     def view_closed(
         self,

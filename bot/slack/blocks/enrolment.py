@@ -107,9 +107,18 @@ def _choices(
 
 
 def join_modal(
-    program: Program, answers: JoinAnswers, *, private_metadata: str, editing: bool = False
+    program: Program,
+    answers: JoinAnswers,
+    *,
+    private_metadata: str,
+    editing: bool = False,
+    note: str | None = None,
 ) -> dict[str, Any]:
-    """One form for joining and for editing one's answers; block ids are the field names."""
+    """One form for joining and for editing one's answers; block ids are the field names.
+
+    `note`: why the form came back instead of being saved, shown above it (a submission is
+    saved after its acknowledgement, when errors can no longer go under the fields).
+    """
     catalogue = list(program.skills_catalogue or [])[:100]
     skill_options = [_option(skill, skill) for skill in catalogue]
     intro = (
@@ -121,6 +130,7 @@ def join_modal(
         _option(text, role.value, description) for role, (text, description) in ROLE_CHOICES.items()
     ]
     blocks: list[Block] = [
+        *([section(f":warning: {escape(note)}")] if note else []),
         section(intro),
         _input(
             e.ROLE,
@@ -222,6 +232,16 @@ def notice_view(title: str, text: str) -> dict[str, Any]:
         "close": plain("Close", 24),
         "blocks": [section(text)],
     }
+
+
+def saving_view(*, editing: bool, external_id: str) -> dict[str, Any]:
+    """What a submitted join (or profile) form shows while it is saved; `external_id` names
+    it, so the outcome replaces exactly this view (bot.slack.listeners.join_form)."""
+    view = notice_view(
+        "Your profile" if editing else "Join the program",
+        "Saving your answers… The result will show here in a moment.",
+    )
+    return view | {"external_id": external_id}
 
 
 def joined_view(program: Program) -> dict[str, Any]:
