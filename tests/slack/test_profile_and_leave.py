@@ -153,6 +153,37 @@ def test_nobody_can_open_or_save_someone_elses_profile(bot: RunningBot) -> None:
     assert load(bot, Participant, ana).department == "Sales"
 
 
+def test_a_profile_form_saved_after_leaving_or_while_slack_is_away_changes_nothing(
+    bot: RunningBot,
+) -> None:
+    program = make_program(bot.services.sessions, "Digital Pilot")
+    ana = join(bot.services.sessions, program, "UANA")
+    with bot.services.sessions() as session:
+        form = edit_view(session.get(Participant, ana))
+
+    def saved(**changes: Any) -> dict:
+        response = bot.slack.view_submission(
+            ids.JOIN_MODAL,
+            fill(form, **changes),
+            user_id="UANA",
+            private_metadata=form["private_metadata"],
+        )
+        return bot.form_answer(response)["view"]
+
+    bot.fake.fail("users.info", "fatal_error")
+    again = saved(department="Research")
+    assert again["callback_id"] == ids.JOIN_MODAL and again["submit"]["text"] == "Save"
+    assert "couldn't reach Slack" in json.dumps(again)
+    assert json.loads(again["private_metadata"]) == {"participant_id": ana}
+    assert load(bot, Participant, ana).department == "Sales"
+
+    bot.slack.block_action(ids.LEAVE_CONFIRM, user_id="UANA", value=str(ana))
+    bot.fake.wait_for("response_url")
+    after_leaving = saved(department="Research")
+    assert "You're not in *Digital Pilot* right now" in json.dumps(after_leaving)
+    assert load(bot, Participant, ana).department == "Sales"
+
+
 # -- leaving -----------------------------------------------------------------------------------
 
 
