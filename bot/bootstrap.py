@@ -43,7 +43,7 @@ class Services:
     send_soon: SendSoon = field(init=False)
     background: ThreadPoolExecutor = field(init=False)
     seen: Recorder = field(init=False)  # request ids already handled (bot.seen)
-    # For Slack calls an acknowledgement waits on: fails fast (bot.slack.client).
+    # For Slack calls a person watches a form wait on: fails fast (bot.slack.client).
     answering: WebClient = field(init=False)
     # Hands a follow-up to the work process (bot.slack.deferral); False: no room, do it here.
     hand_over: Callable[[str, tuple[Any, ...]], bool] | None = None

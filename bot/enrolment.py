@@ -251,7 +251,11 @@ def _apply(participant: Participant, valid: ValidAnswers) -> None:
 
 def welcome_key(participant: Participant, number: int) -> str:
     """The outbox key of someone's welcome for their `number`th join: each join is told once."""
-    return f"welcome:{participant.id}:{number}"
+    return f"{_welcomes(participant)}{number}"
+
+
+def _welcomes(participant: Participant) -> str:
+    return f"welcome:{participant.id}:"
 
 
 def joins_welcomed(session: Session, participant: Participant) -> int:
@@ -262,7 +266,7 @@ def joins_welcomed(session: Session, participant: Participant) -> int:
             .select_from(Delivery)
             .where(
                 Delivery.team_id == participant.team_id,
-                starts_with(Delivery.key, f"welcome:{participant.id}:"),
+                starts_with(Delivery.key, _welcomes(participant)),
             )
         )
         or 0

@@ -83,7 +83,7 @@ def form_errors(answers: JoinAnswers, *, has_select: bool) -> dict[str, str]:
     """
     picks = [*answers.skills_offered, *answers.skills_wanted]
     try:
-        _checked(answers, [str(pick) for pick in picks], has_select=has_select)
+        _checked(answers, picks, has_select=has_select)
     except AnswersInvalid as invalid:
         return invalid.errors
     return {}

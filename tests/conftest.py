@@ -32,6 +32,7 @@ from bot.outbox.pacing import Pacer
 from bot.slack.app import build_app, build_work
 from bot.slack.deferral import ThreadDeferral
 from bot.slack.http import SlackWsgiApp, make_server
+from bot.slack.listeners.join_form import SAVING
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import Response, SignedClient
 from tests.support.waiting import eventually
@@ -188,7 +189,7 @@ class RunningBot:
         or, where it answered "Saving…", the view the bot put in its place when saved."""
         assert response.status == 200, response.text
         answer = response.json() if response.body else {}
-        if answer.get("view", {}).get("external_id", "").startswith("mentoring-saving-"):
+        if answer.get("view", {}).get("external_id", "").startswith(SAVING):
             return {**answer, "view": self.fake.shown_in_place_of(answer, timeout)}
         return answer
 

@@ -9,7 +9,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 REQUEST_TIMEOUT_SECONDS = 10
-# A call a form's answer waits on must leave time for the answer inside Slack's 3 s.
+# A call a person waits on (a form's answer, or a "Saving…" view) fails within this long.
 ANSWERING_TIMEOUT_SECONDS = 2
 
 
@@ -22,10 +22,10 @@ def make_client(token: str | None, base_url: str) -> WebClient:
 
 
 def answering_client(client: WebClient) -> WebClient:
-    """For the few Slack calls made before an acknowledgement (who is joining, is the sponsor
-    a real person): a rate limit or a slow Slack fails at once, and the form says "try again",
-    instead of the person waiting out a `Retry-After` past Slack's 3 s and seeing Slack's own
-    error."""
+    """For the few Slack calls a person watches a form wait on (is the sponsor a real person,
+    before the program form's answer; who is joining, while the join form says "Saving…"): a
+    rate limit or a slow Slack fails at once, and the form asks to try again, instead of the
+    person waiting out a `Retry-After` (past Slack's 3 s, for an answer)."""
     return WebClient(
         token=client.token, base_url=client.base_url, timeout=ANSWERING_TIMEOUT_SECONDS
     )

@@ -13,7 +13,7 @@ a *work app* (the same listeners, built again) that runs them:
 
 Everything whose acknowledgement carries an answer (a form's errors or next view, a command's
 reply) runs in the front as before; what such a listener leaves for after its answer (a Home
-tab to refresh, the outbox to send) follows by name (bot.slack.follow_ups).
+tab to refresh, the outbox to send, a join form to save) follows by name (bot.slack.follow_ups).
 
 At most `WORK_QUEUE_LIMIT` requests wait or run in the work app at once. Beyond that, requests
 are served in the front again, so the queue never grows so long that a form a click opens would

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.bootstrap import Services
+
+if TYPE_CHECKING:
+    from bot.slack.listeners.join_form import SubmittedForm
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ def send_outbox(services: Services) -> None:
     services.send_soon()
 
 
-def save_join_form(services: Services, form: Any) -> None:
+def save_join_form(services: Services, form: SubmittedForm) -> None:
     """A submitted join (or profile) form, answered with "Saving…" (its listener's module)."""
     from bot.slack.listeners.join_form import save_form
 

@@ -217,11 +217,16 @@ def join_modal(
         "type": "modal",
         "callback_id": ids.JOIN_MODAL,
         "private_metadata": private_metadata,
-        "title": plain("Your profile" if editing else "Join the program", 24),
+        "title": plain(form_title(editing), 24),
         "submit": plain("Save" if editing else "Join", 24),
         "close": plain("Cancel", 24),
         "blocks": blocks,
     }
+
+
+def form_title(editing: bool) -> str:
+    """The join form's title, and that of what it turns into."""
+    return "Your profile" if editing else "Join the program"
 
 
 def notice_view(title: str, text: str) -> dict[str, Any]:
@@ -238,8 +243,7 @@ def saving_view(*, editing: bool, external_id: str) -> dict[str, Any]:
     """What a submitted join (or profile) form shows while it is saved; `external_id` names
     it, so the outcome replaces exactly this view (bot.slack.listeners.join_form)."""
     view = notice_view(
-        "Your profile" if editing else "Join the program",
-        "Saving your answers… The result will show here in a moment.",
+        form_title(editing), "Saving your answers… The result will show here in a moment."
     )
     return view | {"external_id": external_id}
 

@@ -53,7 +53,6 @@ from bot.slack.listeners.enrolment import NOT_YOURS
 
 log = logging.getLogger(__name__)
 
-JOINING, EDITING = "Join the program", "Your profile"
 EXPIRED = "This form has expired. Please start again with `/mentoring join`."
 SAVED = "Saved. Your answers are up to date."
 SLACK_AWAY = "I couldn't reach Slack to save this just now. Please submit it again."
@@ -65,6 +64,7 @@ NOT_SAVED = (
 # before Slack is, so an update that finds no such view yet is tried again, briefly.
 SHOW_ATTEMPTS = 5
 SHOW_RETRY_SECONDS = 0.2
+SAVING = "mentoring-saving-"  # the start of a "Saving…" view's external id
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,9 @@ def register(app: App, services: Services) -> None:
         metadata = view_metadata(view.get("private_metadata"))
         editing = "participant_id" in metadata
         if not editing and "program_id" not in metadata:
-            ack(**_notice(JOINING, EXPIRED))
+            ack(
+                response_action="update", view=blocks.notice_view(blocks.form_title(False), EXPIRED)
+            )
             return
         values = view_values(view)
         answers = answers_from_values(values)
@@ -105,7 +107,7 @@ def register(app: App, services: Services) -> None:
         if errors:
             ack(**field_errors(errors))
             return
-        external_id = f"mentoring-saving-{uuid.uuid4().hex}"
+        external_id = f"{SAVING}{uuid.uuid4().hex}"
         ack(
             response_action="update",
             view=blocks.saving_view(editing=editing, external_id=external_id),
@@ -144,7 +146,7 @@ def saved_outcome(services: Services, form: SubmittedForm) -> Outcome:
     try:
         with unit_of_work(services.sessions) as session:
             if slack_away:
-                outcome = _form_again(session, form, [SLACK_AWAY])
+                outcome = _back_to_fix(session, form, [SLACK_AWAY])
             elif form.editing:
                 outcome = _save_edit(session, form, profile)
             else:
@@ -153,26 +155,25 @@ def saved_outcome(services: Services, form: SubmittedForm) -> Outcome:
                 session.rollback()
     except SQLAlchemyError:
         log.exception("database error saving the join form")
-        return Outcome(_notice(EDITING if form.editing else JOINING, NOT_SAVED)["view"])
+        return Outcome(blocks.notice_view(blocks.form_title(form.editing), NOT_SAVED))
     return outcome
 
 
-def show(client: WebClient, external_id: str, view: dict[str, Any]) -> bool:
-    """Put `view` in place of the one named `external_id`; False when it cannot be (it was
-    closed: the outcome is also in the Home tab, and a welcome comes by message)."""
+def show(client: WebClient, external_id: str, view: dict[str, Any]) -> None:
+    """Put `view` in place of the one named `external_id`, unless it was closed meanwhile
+    (the outcome is also in the Home tab, and a welcome comes by message)."""
     for attempt in range(1, SHOW_ATTEMPTS + 1):
         try:
             client.views_update(external_id=external_id, view=view)
-            return True
+            return
         except SlackApiError as error:
             if error.response.get("error") != "not_found" or attempt == SHOW_ATTEMPTS:
                 log.warning("could not show a saved form's outcome: %s", error)
-                return False
+                return
         except OSError:
             log.warning("could not show a saved form's outcome", exc_info=True)
-            return False
+            return
         time.sleep(SHOW_RETRY_SECONDS)
-    return False
 
 
 def answers_from_values(values: dict[str, Any]) -> JoinAnswers:
@@ -218,9 +219,10 @@ def _join(
         )
     except JoinRefused as refused:
         text = blocks.refusal_text(refused.refusal, program.name if program else None)
-        return Outcome(_notice(JOINING, text)["view"])
+        return Outcome(blocks.notice_view(blocks.form_title(False), text))
     except AnswersInvalid as invalid:
-        return _form_again(session, form, list(invalid.errors.values()))
+        assert program is not None  # refused above otherwise
+        return _form_again(form, program, list(invalid.errors.values()))
     assert program is not None
     organizers = [
         user
@@ -244,7 +246,7 @@ def _join(
 def _save_edit(session: Session, form: SubmittedForm, profile: SlackProfile | None) -> Outcome:
     participant = enrolment.own_participant(session, form.team_id, form.user_id, form.record_id)
     if participant is None:
-        return Outcome(_notice(EDITING, NOT_YOURS)["view"])
+        return Outcome(blocks.notice_view(blocks.form_title(True), NOT_YOURS))
     try:
         enrolment.update_answers(
             session,
@@ -255,27 +257,31 @@ def _save_edit(session: Session, form: SubmittedForm, profile: SlackProfile | No
         )
     except NotActive:
         text = participation.not_enrolled(participant.program.name)["text"]
-        return Outcome(_notice(EDITING, text)["view"])
+        return Outcome(blocks.notice_view(blocks.form_title(True), text))
     except AnswersInvalid as invalid:
-        return _form_again(session, form, list(invalid.errors.values()))
-    return Outcome(_notice(EDITING, SAVED)["view"], saved=True)
+        return _form_again(form, participant.program, list(invalid.errors.values()))
+    return Outcome(blocks.notice_view(blocks.form_title(True), SAVED), saved=True)
 
 
-def _form_again(session: Session, form: SubmittedForm, problems: list[str]) -> Outcome:
-    """The form as they submitted it, with what went wrong above it, to submit again; or why
-    it cannot be (the program or profile is not theirs to fill in)."""
+def _back_to_fix(session: Session, form: SubmittedForm, problems: list[str]) -> Outcome:
+    """The form again, for a program or profile that is the person's to fill in; or why it
+    is not."""
     if form.editing:
         participant = enrolment.own_participant(session, form.team_id, form.user_id, form.record_id)
         if participant is None:
-            return Outcome(_notice(EDITING, NOT_YOURS)["view"])
-        program: Program | None = participant.program
-        metadata = {"participant_id": participant.id}
-    else:
-        program = _program(session, form)
-        if program is None:
-            text = blocks.refusal_text(enrolment.Refusal.UNKNOWN_PROGRAM)
-            return Outcome(_notice(JOINING, text)["view"])
-        metadata = {"program_id": program.id}
+            return Outcome(blocks.notice_view(blocks.form_title(True), NOT_YOURS))
+        return _form_again(form, participant.program, problems)
+    program = _program(session, form)
+    if program is None:
+        text = blocks.refusal_text(enrolment.Refusal.UNKNOWN_PROGRAM)
+        return Outcome(blocks.notice_view(blocks.form_title(False), text))
+    return _form_again(form, program, problems)
+
+
+def _form_again(form: SubmittedForm, program: Program, problems: list[str]) -> Outcome:
+    """The form as they submitted it, with what went wrong above it, to submit again."""
+    # An edited form's record is the participant: found to be theirs before this is built.
+    metadata = {"participant_id": form.record_id} if form.editing else {"program_id": program.id}
     view = blocks.join_modal(
         program,
         form.answers,
@@ -290,7 +296,3 @@ def _program(session: Session, form: SubmittedForm) -> Program | None:
     if form.record_id is None:
         return None
     return programs.get(session, form.team_id, form.record_id)
-
-
-def _notice(title: str, text: str) -> dict[str, Any]:
-    return {"response_action": "update", "view": blocks.notice_view(title, text)}
